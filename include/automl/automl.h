@@ -1,0 +1,35 @@
+// automl::core in one include.
+#ifndef AUTOML_AUTOML_H_
+#define AUTOML_AUTOML_H_
+
+#include "automl/component_options.h"
+#include "automl/config_file.h"
+#include "automl/error.h"
+#include "automl/format.h"
+#include "automl/frozen_trial.h"
+#include "automl/json.h"
+#include "automl/optimize.h"
+#include "automl/param_value.h"
+#include "automl/progress_callback.h"
+#include "automl/pruner.h"
+#include "automl/pruners/nop_pruner.h"
+#include "automl/random.h"
+#include "automl/registry.h"
+#include "automl/sampler.h"
+#include "automl/samplers/grid_sampler.h"
+#include "automl/samplers/random_sampler.h"
+#include "automl/samplers/sobol_sampler.h"
+#include "automl/search_space.h"
+#include "automl/stop_conditions.h"
+#include "automl/storage.h"
+#include "automl/storages/in_memory_storage.h"
+#include "automl/storages/sqlite_storage.h"
+#include "automl/study.h"
+#include "automl/study_config.h"
+#include "automl/substitution.h"
+#include "automl/trial.h"
+#include "automl/trial_state.h"
+#include "automl/version.h"
+#include "automl/worker.h"
+
+#endif  // AUTOML_AUTOML_H_

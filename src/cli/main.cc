@@ -1,0 +1,62 @@
+// automl: the command-line interface. Errors are caught here, once: one line on stderr and an
+// exit code (0 success, 1 failure, 2 usage or invalid input).
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "automl/error.h"
+#include "automl/version.h"
+#include "cli/command.h"
+
+namespace {
+
+// One line, whatever the message holds.
+std::string OneLine(std::string message) {
+  for (char& c : message) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return message;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace automl::cli;
+  CLI::App app{"automl: hyperparameter, architecture and training-policy search", "automl"};
+  app.set_version_flag("--version", AUTOML_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'automl COMMAND --help' for a command's options.");
+
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(MakeRunCommand());
+  commands.push_back(MakeListCommand());
+  commands.push_back(MakeShowCommand());
+  commands.push_back(MakeBestCommand());
+  commands.push_back(MakeExportCommand());
+  commands.push_back(MakeRetryCommand());
+  commands.push_back(MakeEnqueueCommand());
+  std::vector<CLI::App*> subcommands;
+  subcommands.reserve(commands.size());
+  for (auto& command : commands) subcommands.push_back(command->Register(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints help and version itself (exit code 0); every other parse error is usage.
+    const int code = app.exit(e);
+    return code == 0 ? kExitSuccess : kExitUsage;
+  }
+
+  try {
+    for (size_t i = 0; i < commands.size(); ++i) {
+      if (subcommands[i]->parsed()) return commands[i]->Execute();
+    }
+    return kExitUsage;
+  } catch (const automl::Error& e) {
+    std::fprintf(stderr, "automl: error: %s\n", OneLine(e.what()).c_str());
+    return e.kind() == automl::ErrorKind::kInvalidArgument ? kExitUsage : kExitFailure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "automl: error: %s\n", OneLine(e.what()).c_str());
+    return kExitFailure;
+  }
+}

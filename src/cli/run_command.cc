@@ -1,0 +1,169 @@
+// automl run CONFIG: runs a study until its target of finished trials is met.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "automl/config_file.h"
+#include "automl/error.h"
+#include "automl/exec/command_objective.h"
+#include "automl/exec/environment.h"
+#include "automl/progress_callback.h"
+#include "automl/registry.h"
+#include "automl/report/trial_json.h"
+#include "automl/study_config.h"
+#include "cli/command.h"
+
+namespace automl::cli {
+namespace {
+
+// Raised by SIGINT or SIGTERM. A signal handler can reach nothing but a global; this is the one.
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void OnInterrupt(int /*signal*/) { g_interrupted.store(true); }
+
+// The first SIGINT or SIGTERM stops the study gracefully: the running trial's program is
+// terminated and recorded FAILED ("interrupted"). A second Ctrl-C ends automl at once (its
+// programs die with it).
+void InstallInterruptHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // no SA_RESTART: blocking waits wake up at once
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+class RunCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand("run", "Run a study from a config file until its target");
+    cmd->add_option("config", config_path_, "Study config (YAML or JSON)")->required();
+    AddStorageOption(cmd, &storage_);
+    cmd->add_option("--study", study_, "Study name (overrides the config's)");
+    cmd->add_option("--trials", trials_, "Target of finished trials over all processes")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--seed", seed_, "Study seed")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--sampler", sampler_,
+                    "Sampler: a name, or YAML such as '{name: grid, resolution: 4}'");
+    cmd->add_option("--pruner", pruner_, "Pruner: a name, or YAML with options");
+    cmd->add_option("--max-failures", max_failures_, "Stop after this many failed trials")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--stop-after", stop_after_,
+                    "Stop when the best has not improved for this many finished trials")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--progress", progress_, "Progress output: auto, live, lines or quiet")
+        ->check(CLI::IsMember({"auto", "live", "lines", "quiet"}));
+    return cmd;
+  }
+
+  int Execute() override {
+    Json raw = ReadConfigFile(config_path_);
+    if (!raw.is_object())
+      throw InvalidArgument(config_path_ + ": a config must be a mapping of keys");
+    if (study_) raw["study"] = *study_;
+    if (trials_) raw["trials"] = *trials_;
+    if (seed_) raw["seed"] = *seed_;
+    if (sampler_) raw["sampler"] = ParseYaml(*sampler_, "--sampler");
+    if (pruner_) raw["pruner"] = ParseYaml(*pruner_, "--pruner");
+    if (max_failures_) raw["max_failures"] = *max_failures_;
+    if (stop_after_) raw["stop_after"] = *stop_after_;
+    const StudyConfig config = StudyConfig::FromJson(raw, config_path_);
+
+    const exec::CommandObjective objective = MakeObjective(config);
+    const Components components = BuiltinComponents();
+    const std::string url = !storage_.empty() ? storage_ : config.storage.value_or(kDefaultStorage);
+    auto storage = OpenStorage(url);
+
+    const Json environment = exec::CaptureEnvironment();
+    Study study = OpenStudy(config, storage, components, {{"environment", environment}});
+    const std::string run_key = RecordRunStart(study, environment);
+
+    OptimizeOptions options = config.ToOptimizeOptions();
+    options.stop_flag = &g_interrupted;
+    options.callbacks.push_back(
+        std::make_shared<ProgressCallback>(config.trials, stderr, ProgressMode()));
+    InstallInterruptHandlers();
+    const OptimizeSummary summary =
+        study.Optimize([&](Trial& trial) { return objective.Run(trial, &g_interrupted); }, options);
+    RecordRunEnd(study, run_key, summary);
+    return summary.success() ? kExitSuccess : kExitFailure;
+  }
+
+ private:
+  exec::CommandObjective MakeObjective(const StudyConfig& config) const {
+    if (config.objective.is_null()) {
+      throw InvalidArgument(config_path_ +
+                            ": objective: missing (e.g. {command: [python3, train.py, '{x}']})");
+    }
+    if (config.objective.is_object() && config.objective.contains("task")) {
+      throw InvalidArgument(config_path_ + ": objective: task '" +
+                            config.objective.at("task").dump() +
+                            "' needs in-process training, which this build of automl lacks");
+    }
+    try {
+      return exec::CommandObjective(exec::CommandObjectiveOptions::FromJson(config.objective),
+                                    config.space, config.directions.size());
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(config_path_ + ": " + e.what());
+    }
+  }
+
+  ProgressCallback::Mode ProgressMode() const {
+    if (progress_ == "live") return ProgressCallback::Mode::kLive;
+    if (progress_ == "lines") return ProgressCallback::Mode::kLines;
+    if (progress_ == "quiet") return ProgressCallback::Mode::kQuiet;
+    return ProgressCallback::Mode::kAuto;
+  }
+
+  // Each run of the study is recorded under a key of its own, so that processes running the
+  // study at once never overwrite each other's record.
+  std::string RecordRunStart(Study& study, const Json& environment) const {
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string key = "run " + report::IsoTime(now) + " pid " + std::to_string(getpid());
+    Json run = {{"started", report::IsoTime(now)}, {"config", config_path_}};
+    const Json created_in = study.Record().system_attrs.value("environment", Json());
+    run["environment"] = environment == created_in ? Json("as recorded at creation") : environment;
+    study.SetSystemAttr(key, run);
+    return key;
+  }
+
+  void RecordRunEnd(Study& study, const std::string& key, const OptimizeSummary& summary) const {
+    Json run = study.Record().system_attrs.value(key, Json::object());
+    run["ended"] = report::IsoTime(
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+    run["stop"] = summary.stop.message;
+    run["complete"] = summary.complete;
+    run["pruned"] = summary.pruned;
+    run["failed"] = summary.failed;
+    study.SetSystemAttr(key, run);
+  }
+
+  std::string config_path_;
+  std::string storage_;
+  std::optional<std::string> study_;
+  std::optional<int64_t> trials_;
+  std::optional<int64_t> seed_;
+  std::optional<std::string> sampler_;
+  std::optional<std::string> pruner_;
+  std::optional<int64_t> max_failures_;
+  std::optional<int64_t> stop_after_;
+  std::string progress_ = "auto";
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeRunCommand() { return std::make_unique<RunCommand>(); }
+
+std::shared_ptr<Storage> OpenCliStorage(const std::string& url) {
+  return OpenStorage(url.empty() ? kDefaultStorage : url);
+}
+
+void AddStorageOption(CLI::App* command, std::string* url) {
+  command->add_option("--storage", *url,
+                      "Storage URL: sqlite:///file.db (default: automl.db here), memory");
+}
+
+}  // namespace automl::cli

@@ -1,0 +1,149 @@
+#include "automl/study_config.h"
+
+#include <algorithm>
+
+#include "automl/config_file.h"
+#include "automl/error.h"
+
+namespace automl {
+namespace {
+
+const std::vector<std::string>& KnownKeys() {
+  static const std::vector<std::string> keys = {
+      "study",        "direction",  "directions",  "trials",  "seed",  "sampler",   "pruner",
+      "max_failures", "stop_after", "max_retries", "storage", "space", "objective", "description"};
+  return keys;
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+class ConfigReader {
+ public:
+  ConfigReader(const Json& json, std::string source) : json_(json), source_(std::move(source)) {}
+
+  [[noreturn]] void Fail(const std::string& key, const std::string& problem) const {
+    throw InvalidArgument(source_ + ": " + key + ": " + problem);
+  }
+
+  bool Has(const char* key) const { return json_.contains(key) && !json_.at(key).is_null(); }
+
+  int64_t Int(const char* key, int64_t min) const {
+    const Json& v = json_.at(key);
+    if (!v.is_number_integer()) Fail(key, "must be an integer, not " + v.dump());
+    const auto i = v.get<int64_t>();
+    if (i < min) Fail(key, "must be at least " + std::to_string(min));
+    return i;
+  }
+
+  std::string String(const char* key) const {
+    const Json& v = json_.at(key);
+    if (!v.is_string() || v.get<std::string>().empty()) Fail(key, "must be a non-empty string");
+    return v.get<std::string>();
+  }
+
+  Direction ParseDir(const std::string& key, const Json& v) const {
+    const auto d = v.is_string() ? ParseDirection(v.get<std::string>()) : std::nullopt;
+    if (!d) Fail(key, "must be minimize or maximize, not " + v.dump());
+    return *d;
+  }
+
+ private:
+  const Json& json_;
+  std::string source_;
+};
+
+}  // namespace
+
+StudyConfig StudyConfig::FromJson(const Json& json, const std::string& source) {
+  if (!json.is_object()) throw InvalidArgument(source + ": a config must be a mapping of keys");
+  for (const auto& [key, value] : json.items()) {
+    const auto& known = KnownKeys();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string hint;
+    for (const std::string& k : known) {
+      if (EditDistance(key, k) <= 2) hint = " (did you mean '" + k + "'?)";
+    }
+    throw InvalidArgument(source + ": unknown key '" + key + "'" + hint);
+  }
+
+  ConfigReader r(json, source);
+  StudyConfig c;
+  c.raw = json;
+  if (!r.Has("study")) r.Fail("study", "missing: every config names its study");
+  c.study = r.String("study");
+  if (r.Has("direction") && r.Has("directions")) {
+    r.Fail("direction", "give either direction or directions, not both");
+  }
+  if (r.Has("direction")) c.directions = {r.ParseDir("direction", json.at("direction"))};
+  if (r.Has("directions")) {
+    const Json& d = json.at("directions");
+    if (!d.is_array() || d.empty()) r.Fail("directions", "must be a non-empty list");
+    c.directions.clear();
+    for (const Json& item : d) c.directions.push_back(r.ParseDir("directions", item));
+  }
+  if (r.Has("trials")) c.trials = r.Int("trials", 0);
+  if (r.Has("seed")) c.seed = static_cast<uint64_t>(r.Int("seed", 0));
+  if (r.Has("sampler")) c.sampler = json.at("sampler");
+  if (r.Has("pruner")) c.pruner = json.at("pruner");
+  if (r.Has("max_failures")) c.max_failures = r.Int("max_failures", 1);
+  if (r.Has("stop_after")) c.stop_after = r.Int("stop_after", 1);
+  if (r.Has("max_retries")) c.max_retries = r.Int("max_retries", 0);
+  if (r.Has("storage")) c.storage = r.String("storage");
+  if (!r.Has("space")) r.Fail("space", "missing: the parameters to search");
+  try {
+    c.space = SearchSpace::FromJson(json.at("space"));
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(source + ": space: " + e.what());
+  }
+  if (r.Has("objective")) c.objective = json.at("objective");
+  return c;
+}
+
+StudyConfig StudyConfig::FromFile(const std::string& path) {
+  return FromJson(ReadConfigFile(path), path);
+}
+
+StudyOptions StudyConfig::ToStudyOptions() const {
+  StudyOptions options;
+  options.name = study;
+  options.directions = directions;
+  options.space = space;
+  options.seed = seed;
+  options.config = raw;
+  options.max_retries = max_retries;
+  return options;
+}
+
+OptimizeOptions StudyConfig::ToOptimizeOptions() const {
+  OptimizeOptions options;
+  options.target_trials = trials;
+  options.max_failures = max_failures;
+  options.stop_after = stop_after;
+  return options;
+}
+
+Study OpenStudy(const StudyConfig& config, std::shared_ptr<Storage> storage,
+                const Components& components, const Json& system_attrs) {
+  SamplerContext sampler_context{config.space, config.directions, config.seed};
+  PrunerContext pruner_context{config.directions, config.seed};
+  auto sampler = components.samplers.Create(config.sampler, sampler_context);
+  auto pruner = components.pruners.Create(config.pruner, pruner_context);
+  StudyOptions options = config.ToStudyOptions();
+  options.system_attrs = system_attrs;
+  return Study::CreateOrLoad(std::move(storage), options, std::move(sampler), std::move(pruner));
+}
+
+}  // namespace automl

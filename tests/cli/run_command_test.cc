@@ -1,0 +1,316 @@
+// `automl run` end to end: real processes, a real SQLite file, a real objective program.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "automl/storages/sqlite_storage.h"
+#include "automl/study.h"
+#include "testing/cli.h"
+#include "testing/temp_dir.h"
+
+namespace automl::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A config for the test objective program; |command| follows the program's path.
+std::string Config(const std::string& study, int trials, const std::string& command,
+                   const std::string& extra = "") {
+  return "study: " + study + "\ntrials: " + std::to_string(trials) +
+         "\nseed: 3\n"
+         "space:\n"
+         "  x: {type: float, low: -5, high: 10}\n"
+         "  y: {type: float, low: 0, high: 15}\n"
+         "objective:\n"
+         "  command: [\"" AUTOML_TEST_OBJECTIVE "\", " +
+         command + "]\n" + extra;
+}
+
+class RunCommandTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& text) {
+    WriteFile(dir_.File(name), text);
+    return dir_.File(name);
+  }
+  std::string Db() const { return "sqlite:///" + dir_.File("automl.db"); }
+  CliResult Run(const std::string& config, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run", config, "--storage", Db(), "--progress", "lines"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunCli(args, dir_.path().string());
+  }
+  Study Load(const std::string& name) { return Study::Load(OpenStorage(Db()), name); }
+
+  TempDir dir_;
+};
+
+TEST_F(RunCommandTest, RunsTheStudyToItsTargetAndRecordsEverything) {
+  const std::string config = Write("c.yaml", Config("branin", 12, R"("branin", "{x}", "{y}")"));
+  const CliResult r = Run(config);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("stopped: target of 12 finished trials reached"));
+  const Study study = Load("branin");
+  EXPECT_EQ(study.Counts().complete, 12);
+  const FrozenTrial t = study.GetTrial(0);
+  EXPECT_EQ(t.intermediate.size(), 3u);
+  EXPECT_EQ(t.system_attrs.at("command")[1], "branin");
+  EXPECT_EQ(t.worker.pid > 0, true);
+  EXPECT_THAT(study.storage().GetTrialLog(t.id).output, HasSubstr("starting branin"));
+  // The study records its config, version and environment; the run its own record.
+  const StudyRecord record = study.Record();
+  EXPECT_EQ(record.config.at("trials"), 12);
+  EXPECT_FALSE(record.system_attrs.at("automl_version").get<std::string>().empty());
+  const Json& env = record.system_attrs.at("environment");
+  EXPECT_FALSE(env.at("cpu").at("model").get<std::string>().empty());
+  EXPECT_TRUE(env.at("libraries").contains("sqlite"));
+  EXPECT_TRUE(env.contains("compiler"));
+  int runs = 0;
+  for (const auto& [key, value] : record.system_attrs.items()) {
+    if (key.rfind("run ", 0) == 0) {
+      ++runs;
+      EXPECT_EQ(value.at("complete"), 12);
+    }
+  }
+  EXPECT_EQ(runs, 1);
+  // Running again changes nothing: the target is met.
+  EXPECT_EQ(Run(config).code, 0);
+  EXPECT_EQ(Load("branin").Counts().total(), 12);
+  // Overrides: a higher target continues the same study.
+  EXPECT_EQ(Run(config, {"--trials", "15"}).code, 0);
+  EXPECT_EQ(Load("branin").Counts().complete, 15);
+}
+
+TEST_F(RunCommandTest, EveryKindOfFailingObjectiveIsRecordedWithItsReason) {
+  struct Case {
+    const char* study;
+    const char* command;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"exit", R"("exit", "3")", "command exited with status 3: boom: the objective failed"},
+      {"signal", R"("signal", "11")", "command killed by signal 11 (Segmentation fault)"},
+      {"noresult", R"("noresult")", "command printed no result line"},
+      {"nan", R"("nan")", "command reported a non-finite value (nan)"},
+      {"inf", R"("inf")", "command reported a non-finite value (inf)"},
+      {"timeout", R"("sleep", "30")", "timed out after 0.3 s"},
+  };
+  for (const Case& c : cases) {
+    const std::string config =
+        Write(std::string(c.study) + ".yaml",
+              Config(c.study, 5, c.command, "  timeout: 0.3\n") + "max_failures: 2\n");
+    const CliResult r = Run(config);
+    EXPECT_EQ(r.code, 1) << c.study << ": stops after max_failures";
+    EXPECT_THAT(r.err, HasSubstr("2 trials failed (max_failures: 2)")) << c.study;
+    const auto trials = Load(c.study).Trials();
+    ASSERT_EQ(trials.size(), 2u) << c.study;
+    for (const FrozenTrial& t : trials) {
+      EXPECT_EQ(t.state, TrialState::kFailed) << c.study;
+      EXPECT_THAT(t.reason, HasSubstr(c.reason)) << c.study;
+    }
+  }
+  // The end of stderr is kept with the trial.
+  const Study exit_study = Load("exit");
+  EXPECT_THAT(exit_study.storage().GetTrialLog(exit_study.GetTrial(0).id).error_tail,
+              HasSubstr("some warning\nboom: the objective failed"));
+  // A program that does not exist is refused before any trial runs.
+  const std::string missing = Write(
+      "missing.yaml", "study: m\nspace: {x: [1]}\nobjective: {command: [no-such-program-xyz]}\n");
+  const CliResult r = Run(missing);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("cannot run 'no-such-program-xyz': not found in PATH"));
+}
+
+TEST_F(RunCommandTest, InvalidSpacesAreRefusedWithTheirMessage) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"x: {type: float, low: 10, high: -5}",
+       "parameter 'x': low (10) must be less than high (-5)"},
+      {"x: {type: float, low: 0, high: 1, log: true}", "parameter 'x': log scale needs low > 0"},
+      {"n: {type: int, low: 1, high: 8, step: 3}", "parameter 'n': step 3 does not fit the range"},
+      {"o: {type: categorical, choices: []}", "parameter 'o': choices are empty"},
+      {"x: {type: float, low: 0, high: 1}\n  x: {type: int, low: 0, high: 3}", "duplicate key 'x'"},
+      {"m: {type: float, low: 0, high: 1, when: {opt: sgd}}", "there is no parameter 'opt'"},
+      {"x: {type: float, low: 0, high: 1}\n  m: {type: float, low: 0, high: 1, when: {x: 1}}",
+       "'x' is a float parameter; conditions need a categorical or ordinal parent"},
+      {"a: {type: categorical, choices: [u, v], when: {b: p}}\n"
+       "  b: {type: categorical, choices: [p, q], when: {a: u}}",
+       "parameters depend on each other in a cycle"},
+  };
+  for (const auto& [space, message] : cases) {
+    const std::string config =
+        Write("bad.yaml", std::string("study: bad\nspace:\n  ") + space +
+                              "\nobjective: {command: [\"" AUTOML_TEST_OBJECTIVE "\"]}\n");
+    const CliResult r = Run(config);
+    EXPECT_EQ(r.code, 2) << space;
+    EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(message)) << space;
+  }
+  EXPECT_FALSE(OpenStorage(Db())->FindStudy("bad").has_value()) << "nothing is created";
+}
+
+TEST_F(RunCommandTest, UnknownPlaceholdersAndSamplersAreRefused) {
+  CliResult r = Run(Write("p.yaml", Config("p", 3, R"("branin", "{z}", "{y}")")));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("refers to {z}, which is not a parameter of the space"));
+  r = Run(Write("s.yaml", Config("s", 3, R"("branin", "{x}", "{y}")")), {"--sampler", "tpe2"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown sampler 'tpe2'"));
+}
+
+TEST_F(RunCommandTest, GridAndSobolSamplersFromTheCommandLine) {
+  const std::string config = Write("g.yaml", Config("g", 100, R"("branin", "{x}", "{y}")"));
+  const CliResult r = Run(config, {"--sampler", "{name: grid, resolution: 3}"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("sampler 'grid' has proposed every point it has"));
+  EXPECT_EQ(Load("g").Counts().complete, 9);
+  const CliResult s = Run(config, {"--study", "s", "--trials", "8", "--sampler", "sobol"});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(Load("s").Counts().complete, 8);
+}
+
+TEST_F(RunCommandTest, ConditionalParametersReachTheCommandOnlyWhenActive) {
+  const std::string config = Write("c.yaml",
+                                   "study: cond\ntrials: 12\nseed: 1\nspace:\n"
+                                   "  opt: [sgd, adam]\n"
+                                   "  m: {type: float, low: 0.8, high: 0.99, when: {opt: sgd}}\n"
+                                   "objective:\n  command: [\"" AUTOML_TEST_OBJECTIVE
+                                   "\", \"env\", \"--momentum={m}\"]\n");
+  ASSERT_EQ(Run(config).code, 0);
+  const Study study = Load("cond");
+  for (const FrozenTrial& t : study.Trials()) {
+    const Json argv = t.system_attrs.at("command");
+    const bool sgd = t.params.at("opt").AsString() == "sgd";
+    EXPECT_EQ(argv.size(), sgd ? 3u : 2u);
+    const std::string log = study.storage().GetTrialLog(t.id).output;
+    EXPECT_THAT(log, HasSubstr("AUTOML_TRIAL=" + std::to_string(t.number)));
+    EXPECT_THAT(log, HasSubstr("AUTOML_SEED=" + std::to_string(t.seed)));
+    EXPECT_THAT(log, HasSubstr("AUTOML_STUDY=cond"));
+    const size_t at = log.find("AUTOML_PARAMS=");
+    ASSERT_NE(at, std::string::npos);
+    const size_t end = log.find('\n', at);
+    EXPECT_EQ(ParamsFromJson(Json::parse(log.substr(at + 14, end - at - 14))), t.params);
+  }
+}
+
+// kill -9 in the middle of a study, then run again: the study ends with exactly its target, the
+// lost trial is FAILED with its reason and re-run, and the objective did not outlive automl.
+TEST_F(RunCommandTest, SurvivesKillNineAndResumesToExactlyTheTarget) {
+  const std::string pid_file = dir_.File("objective.pid");
+  const std::string config =
+      Write("k.yaml", Config("k", 20, R"("sleep", "0.25", "--pid-file", ")" + pid_file + "\""));
+  exec::SubprocessOptions options;
+  options.argv = {AUTOML_CLI, "run", config, "--storage", Db(), "--progress", "quiet"};
+  options.working_directory = dir_.path().string();
+  auto first = std::make_unique<exec::Subprocess>(options);
+  // Wait until some trials are done and one is running.
+  SqliteStorage storage({dir_.File("automl.db")});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the study never got going";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto study = storage.FindStudy("k");
+    if (!study) continue;
+    const TrialCounts c = storage.CountTrials(study->id);
+    if (c.complete >= 5 && c.running == 1) break;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));  // the objective has started
+  int objective_pid = 0;
+  std::ifstream(pid_file) >> objective_pid;
+  ASSERT_GT(objective_pid, 0);
+  ASSERT_EQ(kill(first->pid(), SIGKILL), 0);  // automl alone, not its process group
+  first->TryWait();
+  for (int i = 0; i < 100 && kill(objective_pid, 0) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(kill(objective_pid, 0), 0) << "the objective outlived automl";
+  first.reset();
+
+  const CliResult second = Run(config);
+  ASSERT_EQ(second.code, 0) << second.err;
+  const Study study = Load("k");
+  const TrialCounts c = study.Counts();
+  EXPECT_EQ(c.complete, 20);
+  EXPECT_EQ(c.running, 0);
+  EXPECT_EQ(c.waiting, 0);
+  EXPECT_EQ(c.failed, 1);
+  const auto failed = study.Trials({TrialState::kFailed});
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_THAT(failed[0].reason, HasSubstr("worker lost"));
+  int retries = 0;
+  for (const FrozenTrial& t : study.Trials()) {
+    if (t.retry_of == failed[0].number) {
+      ++retries;
+      EXPECT_EQ(t.params, failed[0].params);
+      EXPECT_EQ(t.state, TrialState::kComplete);
+    }
+  }
+  EXPECT_EQ(retries, 1);
+}
+
+// Eight processes on one SQLite study: together they meet the target exactly, with unique
+// numbers, and no "database is locked" reaches the user.
+TEST_F(RunCommandTest, EightProcessesShareOneStudy) {
+  const std::string config = Write("p.yaml", Config("par", 160, R"("branin", "{x}", "{y}")"));
+  std::vector<std::unique_ptr<exec::Subprocess>> workers;
+  for (int i = 0; i < 8; ++i) {
+    exec::SubprocessOptions options;
+    options.argv = {AUTOML_CLI, "run", config, "--storage", Db(), "--progress", "lines"};
+    options.working_directory = dir_.path().string();
+    options.stderr_tail_bytes = 1 << 20;
+    workers.push_back(std::make_unique<exec::Subprocess>(options));
+  }
+  for (auto& w : workers) {
+    const exec::ExitStatus status = w->Finish([](std::string_view) {});
+    EXPECT_TRUE(status.success()) << status.Describe() << "\n" << w->stderr_tail();
+    EXPECT_THAT(w->stderr_tail(), ::testing::Not(HasSubstr("locked")));
+    EXPECT_THAT(w->stderr_tail(), ::testing::Not(HasSubstr("error")));
+  }
+  const Study study = Load("par");
+  const auto trials = study.Trials();
+  ASSERT_EQ(trials.size(), 160u);
+  std::set<int> pids;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    EXPECT_EQ(trials[i].number, static_cast<int64_t>(i));
+    EXPECT_EQ(trials[i].state, TrialState::kComplete);
+    pids.insert(static_cast<int>(trials[i].worker.pid));
+  }
+  EXPECT_GE(pids.size(), 4u) << "the work was shared";
+}
+
+TEST_F(RunCommandTest, StopAfterEndsTheStudyEarly) {
+  // A constant objective never improves after its first trial.
+  const std::string config =
+      Write("s.yaml", Config("stall", 100, R"("sleep", "0")") + "stop_after: 4\n");
+  const CliResult r = Run(config);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("no improvement in the last 4 finished trials"));
+  EXPECT_EQ(Load("stall").Counts().complete, 5);
+}
+
+TEST_F(RunCommandTest, InterruptFailsTheRunningTrialAndExitsNonZero) {
+  const std::string config = Write("i.yaml", Config("int", 50, R"("sleep", "5")"));
+  exec::SubprocessOptions options;
+  options.argv = {AUTOML_CLI, "run", config, "--storage", Db(), "--progress", "lines"};
+  options.working_directory = dir_.path().string();
+  exec::Subprocess process(options);
+  SqliteStorage storage({dir_.File("automl.db")});
+  for (int i = 0; i < 300; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto study = storage.FindStudy("int");
+    if (study && storage.CountTrials(study->id).running == 1) break;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  kill(process.pid(), SIGINT);
+  const exec::ExitStatus status = process.Finish([](std::string_view) {});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_EQ(status.code, 1) << process.stderr_tail();
+  EXPECT_THAT(process.stderr_tail(), HasSubstr("stopped: interrupted"));
+  const Study study = Load("int");
+  EXPECT_EQ(study.Counts().running, 0);
+  EXPECT_EQ(study.GetTrial(0).reason, "interrupted");
+}
+
+}  // namespace
+}  // namespace automl::testing
