@@ -3,6 +3,7 @@
 #ifndef AUTOML_STORAGES_IN_MEMORY_STORAGE_H_
 #define AUTOML_STORAGES_IN_MEMORY_STORAGE_H_
 
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -65,8 +66,9 @@ class InMemoryStorage : public Storage {
   void SetState(FrozenTrial& trial, TrialState state);
 
   mutable std::mutex mutex_;
-  std::vector<StudyData> studies_;       // study id = index
-  std::vector<FrozenTrial> trials_;      // trial id = index
+  std::vector<StudyData> studies_;  // study id = index
+  // Trial id = index. A deque: growing it never moves the trials already stored.
+  std::deque<FrozenTrial> trials_;
   std::vector<int64_t> study_of_trial_;  // trial id -> study id
   std::map<int64_t, TrialLog> logs_;
 };
