@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache git pkg-config
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libsqlite3-dev
   libboost-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread zlib1g-dev
   libpqxx-dev postgresql
   dataset-fashion-mnist
   python3 python3-optuna python3-torch python3-psycopg2

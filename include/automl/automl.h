@@ -4,6 +4,7 @@
 
 #include "automl/component_options.h"
 #include "automl/config_file.h"
+#include "automl/config_keys.h"
 #include "automl/error.h"
 #include "automl/format.h"
 #include "automl/frozen_trial.h"

@@ -17,6 +17,8 @@
 
 namespace automl {
 
+class Study;
+
 namespace internal {
 struct StudyState;
 }  // namespace internal
@@ -41,6 +43,8 @@ class Trial {
   uint64_t seed() const { return record_.seed; }
   const ParamMap& params() const { return record_.params; }
   const std::string& study_name() const;
+  // The study this trial belongs to.
+  Study study() const;
   // The record as of now: parameters and the values reported so far.
   const FrozenTrial& record() const { return record_; }
 

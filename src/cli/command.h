@@ -35,6 +35,8 @@ std::unique_ptr<Command> MakeBestCommand();
 std::unique_ptr<Command> MakeExportCommand();
 std::unique_ptr<Command> MakeRetryCommand();
 std::unique_ptr<Command> MakeEnqueueCommand();
+std::unique_ptr<Command> MakeTrainCommand();
+std::unique_ptr<Command> MakeModelCommand();
 
 // Adds `--storage URL` (default automl.db in the working directory) to |command|.
 void AddStorageOption(CLI::App* command, std::string* url);

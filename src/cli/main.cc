@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   commands.push_back(MakeExportCommand());
   commands.push_back(MakeRetryCommand());
   commands.push_back(MakeEnqueueCommand());
+  commands.push_back(MakeTrainCommand());
+  commands.push_back(MakeModelCommand());
   std::vector<CLI::App*> subcommands;
   subcommands.reserve(commands.size());
   for (auto& command : commands) subcommands.push_back(command->Register(app));

@@ -15,6 +15,10 @@
 #include "automl/study_config.h"
 #include "cli/command.h"
 
+#ifdef AUTOML_HAVE_TORCH
+#include "automl/dl/torch_objective.h"
+#endif
+
 namespace automl::cli {
 namespace {
 
@@ -71,7 +75,7 @@ class RunCommand : public Command {
     if (stop_after_) raw["stop_after"] = *stop_after_;
     const StudyConfig config = StudyConfig::FromJson(raw, config_path_);
 
-    const exec::CommandObjective objective = MakeObjective(config);
+    const Objective objective = MakeStudyObjective(config);
     const Components components = BuiltinComponents();
     const std::string url = !storage_.empty() ? storage_ : config.storage.value_or(kDefaultStorage);
     auto storage = OpenStorage(url);
@@ -85,26 +89,35 @@ class RunCommand : public Command {
     options.callbacks.push_back(
         std::make_shared<ProgressCallback>(config.trials, stderr, ProgressMode()));
     InstallInterruptHandlers();
-    const OptimizeSummary summary =
-        study.Optimize([&](Trial& trial) { return objective.Run(trial, &g_interrupted); }, options);
+    const OptimizeSummary summary = study.Run(objective, options);
     RecordRunEnd(study, run_key, summary);
     return summary.success() ? kExitSuccess : kExitFailure;
   }
 
  private:
-  exec::CommandObjective MakeObjective(const StudyConfig& config) const {
+  // A program to run (objective: {command: [...]}) or a model to train in this process
+  // (objective: {task: ...}).
+  Objective MakeStudyObjective(const StudyConfig& config) const {
     if (config.objective.is_null()) {
       throw InvalidArgument(config_path_ +
                             ": objective: missing (e.g. {command: [python3, train.py, '{x}']})");
     }
-    if (config.objective.is_object() && config.objective.contains("task")) {
-      throw InvalidArgument(config_path_ + ": objective: task '" +
-                            config.objective.at("task").dump() +
-                            "' needs in-process training, which this build of automl lacks");
-    }
     try {
-      return exec::CommandObjective(exec::CommandObjectiveOptions::FromJson(config.objective),
-                                    config.space, config.directions.size());
+      if (config.objective.is_object() && config.objective.contains("task")) {
+#ifdef AUTOML_HAVE_TORCH
+        auto training =
+            std::make_shared<dl::TorchObjective>(config.objective, config.space, config.directions);
+        training->set_stop_flag(&g_interrupted);
+        return [training](Trial& trial) { return training->Run(trial); };
+#else
+        throw InvalidArgument("objective: task " + config.objective.at("task").dump() +
+                              " trains in process, and this automl was built without LibTorch");
+#endif
+      }
+      auto command = std::make_shared<exec::CommandObjective>(
+          exec::CommandObjectiveOptions::FromJson(config.objective), config.space,
+          config.directions.size());
+      return [command](Trial& trial) { return command->Run(trial, &g_interrupted); };
     } catch (const InvalidArgument& e) {
       throw InvalidArgument(config_path_ + ": " + e.what());
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "automl/config_file.h"
+#include "automl/config_keys.h"
 #include "automl/error.h"
 
 namespace automl {
@@ -13,21 +14,6 @@ const std::vector<std::string>& KnownKeys() {
       "study",        "direction",  "directions",  "trials",  "seed",  "sampler",   "pruner",
       "max_failures", "stop_after", "max_retries", "storage", "space", "objective", "description"};
   return keys;
-}
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 class ConfigReader {
@@ -69,15 +55,7 @@ class ConfigReader {
 
 StudyConfig StudyConfig::FromJson(const Json& json, const std::string& source) {
   if (!json.is_object()) throw InvalidArgument(source + ": a config must be a mapping of keys");
-  for (const auto& [key, value] : json.items()) {
-    const auto& known = KnownKeys();
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string hint;
-    for (const std::string& k : known) {
-      if (EditDistance(key, k) <= 2) hint = " (did you mean '" + k + "'?)";
-    }
-    throw InvalidArgument(source + ": unknown key '" + key + "'" + hint);
-  }
+  CheckKnownKeys(json, KnownKeys(), source);
 
   ConfigReader r(json, source);
   StudyConfig c;

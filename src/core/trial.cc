@@ -15,6 +15,8 @@ void Trial::CheckRunning(const char* what) const {
 
 const std::string& Trial::study_name() const { return study_->record.name; }
 
+Study Trial::study() const { return Study(study_); }
+
 const ParamValue& Trial::Param(const std::string& name) const {
   auto it = record_.params.find(name);
   if (it != record_.params.end()) return it->second;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "automl/json.h"
 
@@ -34,26 +35,51 @@ struct DataSplits {
   Dataset train;
   Dataset validation;
   Dataset test;
-  std::string description;  // "fashion-mnist: 55000 train, 5000 validation, 10000 test, 28x28"
+  // One line: "fashion-mnist: 55000 train, 5000 validation, 10000 test, 28x28, split seed 0",
+  // with the fraction and label noise (and how many labels it changed) when they are set; for
+  // CSV also the features, the classes and the label mapping ("setosa=0, ...").
+  std::string description;
+  // The standardization applied to all three splits, x' = (x - mean) / stddev, with the
+  // statistics of the final training part (after the split, the subsample and the resize), so
+  // that no validation or test example leaks into it: one value for images (of pixels scaled to
+  // [0, 1]), one per feature for CSV (a constant feature gets stddev 1). Reloading with the same
+  // DataOptions gives the same constants; they are here so that callers can record them.
+  std::vector<double> mean, stddev;
+  // The name of class k: Fashion-MNIST's ("T-shirt/top", ...) or a CSV's label values, sorted
+  // (integers numerically, other text bytewise).
+  std::vector<std::string> class_names;
+  // Where each example came from (int64, 1-D, aligned with the split): its index in the IDX
+  // training file (train, validation) or test file (test); for CSV, its data row (0-based,
+  // header excluded) for all three. For checks and to reproduce a split elsewhere.
+  torch::Tensor train_source, validation_source, test_source;
 };
 
-// `data:` in a training config.
+// `data:` in a training config. For fashion-mnist the keys are path, validation_size,
+// split_seed, fraction, resolution and label_noise; for csv path (required), label,
+// validation_fraction, test_fraction, split_seed, fraction and label_noise.
 struct DataOptions {
-  // Directory of the IDX files (train-images-idx3-ubyte[.gz], ...), or a CSV file for `csv`.
+  // Directory of the IDX files (train-images-idx3-ubyte[.gz], ...; empty: kFashionMnistPath), or
+  // a CSV file for `csv`.
   std::string path;
   int64_t validation_size = 5000;  // taken from the training split
   uint64_t split_seed = 0;         // the split is fixed by this seed alone
-  double fraction = 1.0;           // class-balanced subsample of the training part
+  // A class-balanced subsample of the training part: each class keeps round(fraction * its
+  // count) examples (at least one), chosen by the split seed; validation and test stay whole.
+  double fraction = 1.0;
   std::optional<int64_t> resolution;  // images resized (area/bilinear) to this side
-  double label_noise = 0;          // symmetric noise on training labels (0 = none)
-  // CSV only: the label column (name or 0-based index), and the share held out for validation
-  // and for test when the file has no split of its own.
+  double label_noise = 0;             // symmetric noise on training labels (0 = none)
+  // CSV only: the label column (`label:` in JSON; a header name, or a 0-based index written as
+  // an integer or as digits; empty: the last column), and the shares of the rows held out for
+  // validation and for test.
   std::string label_column;
   double validation_fraction = 0.1;
   double test_fraction = 0.2;
 
-  // Reads the `data:` mapping; unknown keys are refused. |task| decides the defaults.
+  // Reads the `data:` mapping (null: all defaults); unknown keys, and keys of the other task,
+  // are refused. |task| decides the defaults.
   static DataOptions FromJson(const Json& json, const std::string& task);
+  // The keys both tasks share always, the others when they differ from their defaults, so that
+  // FromJson(ToJson(), task) gives the same options back.
   Json ToJson() const;
 };
 

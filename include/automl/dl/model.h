@@ -1,0 +1,146 @@
+// Models from configs: a list of layers, or a named family expanded to one.
+//
+//   model:
+//     layers:
+//       - {conv: 32, kernel: 5, padding: 2, activation: relu}
+//       - {maxpool: 2}
+//       - {flatten: true}
+//       - {linear: 10}
+//   model: {mlp: {hidden: [256, 128], dropout: 0.1}}
+//   model: {cnn: {depth: 2, width: 32, kernel: 3, batchnorm: true, dropout: 0.25, fc: 128}}
+//   model: {resnet: {stages: 3, blocks: 2, width: 16}}
+//
+// Layer kinds (the key that names the kind carries its main value):
+//   conv: OUT        kernel (3), stride (1), padding ("same" or a number; default: same),
+//                    dilation (1), groups (1), bias (true unless batchnorm), batchnorm, activation
+//   sepconv: OUT     depthwise-separable: depthwise kernel x kernel, then pointwise 1x1, each
+//                    followed by batchnorm and activation when given (MobileNet); kernel, stride,
+//                    padding, dilation, bias (true unless batchnorm, for both), batchnorm,
+//                    activation
+//   dwconv: KERNEL   depthwise convolution (channels unchanged); stride, padding, dilation,
+//                    bias (true unless batchnorm), batchnorm, activation
+//   batchnorm: true  BatchNorm2d on images, BatchNorm1d on features
+//   activation: relu | relu6 | gelu | silu | tanh | sigmoid | leaky_relu | elu | none
+//   maxpool: K, avgpool: K   stride (K), padding (0, at most K / 2)
+//   globalpool: avg | max    images (C, H, W) to features (C)
+//   flatten: true
+//   linear: OUT      bias (true unless batchnorm), batchnorm, activation
+//   dropout: P       0 <= P < 1 (element-wise, also on images)
+//   residual: [LAYERS]   out = LAYERS(x) + shortcut(x); the shortcut is the identity, or a 1x1
+//                    convolution with batchnorm when the shape changes (its stride s per axis is
+//                    the one with ceil(in / s) = out), or linear + batchnorm on features;
+//                    `activation` (none) after the sum
+// Options of conv-like layers and linear apply in the order layer, batchnorm, activation.
+// "same" padding is dilation * (kernel - 1) / 2 on each side, for odd kernels only (an even kernel
+// needs a number); with stride s the output is ceil(in / s), as TensorFlow's "same".
+// `{flatten: null}` (YAML `- flatten:`) reads as true, `globalpool: true` as avg; a layer written
+// as a bare string is a shorthand: flatten, batchnorm, globalpool (avg) or an activation name.
+// `model: [LAYERS]` reads as {layers: [LAYERS]}, `model: cnn` as {cnn: {}}.
+// Families (defaults in parentheses):
+//   mlp     hidden ([256]) or width (256) and depth (1); activation (relu), dropout (0),
+//           batchnorm (false): flatten, then per hidden layer linear [+ batchnorm] + activation
+//           [+ dropout], then the head
+//   cnn     depth (2) blocks of conv(width (32) * 2^i, kernel (3, odd), same padding)
+//           [+ batchnorm (false)] + activation (relu) + maxpool 2, then flatten, dropout (0), a
+//           hidden linear layer of `fc` units (128; 0 for none) + activation, dropout, head
+//   resnet  a 3x3 stem of `width` (16) channels + batchnorm + activation (relu), then `stages` (3)
+//           stages of `blocks` (2) basic residual blocks (He et al. 2016: conv3x3 + batchnorm +
+//           activation + conv3x3 + batchnorm, added to the shortcut, then activation), width
+//           doubling and stride 2 in the first block of the second stage on, global average
+//           pooling, head
+// Families end in a linear head with one output per class; a layer list writes its own.
+// The canonical form keeps what was written (no defaults filled in), with the kind first, options
+// in the order listed above, integers as integers and dropout rates as floats, so that specs that
+// mean the same compare equal.
+//
+// Counting: params are the trainable parameters (batchnorm: 2 per channel; running statistics are
+// buffers). FLOPs are multiply-adds per example of convolutions and linear layers only:
+// conv Cout * Hout * Wout * (Cin / groups) * kh * kw, dwconv C * Hout * Wout * k * k, sepconv the
+// two, linear in * out, a projection shortcut as its 1x1 convolution (or linear); biases,
+// batchnorm, activations, pooling, dropout and the residual sum count 0.
+//
+// Values may come from a trial through "{name}" placeholders (see automl/substitution.h); they are
+// substituted before a spec is read (a leftover placeholder is refused).
+#ifndef AUTOML_DL_MODEL_H_
+#define AUTOML_DL_MODEL_H_
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "automl/json.h"
+
+namespace automl::dl {
+
+class ModelSpec {
+ public:
+  // Reads and checks a `model:` mapping. Throws InvalidArgument naming the layer and the problem
+  // ("model: layers[2] (conv): kernel must be a positive integer").
+  static ModelSpec FromJson(const Json& model);
+
+  // The spec as read, in canonical form: FromJson(ToJson()) == *this.
+  const Json& ToJson() const { return json_; }
+  // The layer list: families expanded, with a head of |classes| outputs.
+  Json Layers(int64_t classes) const;
+
+  friend bool operator==(const ModelSpec& a, const ModelSpec& b) { return a.json_ == b.json_; }
+
+ private:
+  Json json_;
+};
+
+// What one layer of a built model takes and gives.
+struct LayerSummary {
+  std::string kind;                   // "conv", "linear", ... ("shortcut" inside a residual)
+  std::string detail;                 // the layer's value and options ("32 kernel=5 padding=2")
+  std::vector<int64_t> output_shape;  // without the batch dimension
+  int64_t params = 0;
+  int64_t flops = 0;  // multiply-adds for one example, as NAS papers count FLOPs
+  // A residual's layers, then its projection shortcut when it has one (counted in its totals).
+  std::vector<LayerSummary> inner;
+};
+
+struct ModelSummary {
+  std::vector<LayerSummary> layers;
+  std::vector<int64_t> input_shape;
+  std::vector<int64_t> output_shape;
+  int64_t params = 0;
+  int64_t flops = 0;
+  // A table, one layer a line.
+  std::string ToString() const;
+};
+
+// Shape propagation without building anything: parameters and FLOPs of each layer. Throws
+// InvalidArgument naming the layer when it does not fit its input (a linear layer on images
+// without flatten, a pool larger than the image, a head with the wrong number of outputs).
+ModelSummary Summarize(const ModelSpec& spec, const std::vector<int64_t>& input_shape,
+                       int64_t classes);
+
+// A network built from a spec.
+class NetImpl : public torch::nn::Module {
+ public:
+  // |input_shape| without the batch dimension: (C, H, W) for images, (F) for features.
+  // Parameters are initialized (Kaiming-uniform, as PyTorch does) from the global generator.
+  // Throws InvalidArgument as Summarize does. Each layer of spec.Layers(classes) is one module of
+  // the Sequential "body" (a Sequential itself when it is several: conv, batchnorm, activation).
+  NetImpl(const ModelSpec& spec, std::vector<int64_t> input_shape, int64_t classes);
+
+  torch::Tensor forward(torch::Tensor x);
+  const ModelSummary& summary() const { return summary_; }
+  const ModelSpec& spec() const { return spec_; }
+
+ private:
+  ModelSpec spec_;
+  ModelSummary summary_;
+  torch::nn::Sequential body_;
+};
+TORCH_MODULE(Net);
+
+// The number of trainable parameters of |module|, counted from its tensors.
+int64_t CountParameters(const torch::nn::Module& module);
+
+}  // namespace automl::dl
+
+#endif  // AUTOML_DL_MODEL_H_

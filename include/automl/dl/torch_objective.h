@@ -1,0 +1,58 @@
+// TorchObjective: in-process training as a study's objective.
+//
+//   objective:
+//     task: fashion-mnist
+//     data: {fraction: 0.2}
+//     model: {cnn: {depth: 2, width: "{width}", dropout: "{dropout}"}}
+//     optimizer: {name: adam, lr: "{lr}"}
+//     epochs: 5
+//     metric: val_accuracy          # val_accuracy (maximize) or val_loss (minimize)
+//     keep_models: best             # best | all | none: which trials keep a model file
+//     models_dir: automl_models     # where model files go
+//
+// Each trial substitutes its parameters into the config (a string that is exactly "{name}"
+// takes the value as it is), trains, reports the metric after every epoch so a pruner can stop
+// it, and returns the best epoch's metric. The test set plays no part. Data are loaded once per
+// process and shared by the trials that use the same data settings.
+#ifndef AUTOML_DL_TORCH_OBJECTIVE_H_
+#define AUTOML_DL_TORCH_OBJECTIVE_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "automl/dl/data.h"
+#include "automl/json.h"
+#include "automl/optimize.h"
+#include "automl/search_space.h"
+#include "automl/trial.h"
+
+namespace automl::dl {
+
+class TorchObjective {
+ public:
+  // Checks the config with every placeholder that refers to |space| and that the study's
+  // direction suits the metric; throws InvalidArgument naming the problem.
+  TorchObjective(const Json& objective, const SearchSpace& space,
+                 const std::vector<Direction>& directions);
+
+  TrialOutcome Run(Trial& trial);
+  // Raised (by a signal handler) to stop the running training at its next step.
+  void set_stop_flag(const std::atomic<bool>* flag) { stop_flag_ = flag; }
+
+ private:
+  const DataSplits& Data(const std::string& task, const DataOptions& options);
+
+  Json template_;
+  std::string keep_models_ = "best";
+  std::string models_dir_ = "automl_models";
+  const std::atomic<bool>* stop_flag_ = nullptr;
+  std::mutex data_mutex_;
+  std::map<std::string, std::unique_ptr<DataSplits>> data_cache_;
+};
+
+}  // namespace automl::dl
+
+#endif  // AUTOML_DL_TORCH_OBJECTIVE_H_

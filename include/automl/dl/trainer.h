@@ -1,0 +1,136 @@
+// Training a model from a config, reporting each epoch's validation result as it goes.
+//
+//   task: fashion-mnist            # or csv
+//   data: {fraction: 0.1}          # see DataOptions
+//   model: {layers: [...]}         # see ModelSpec
+//   optimizer: {name: adam, lr: 0.001}
+//   schedule: constant             # see ScheduleOptions
+//   epochs: 10                     # or steps: N (optimizer steps)
+//   batch_size: 128
+//   augment: {crop: 4, flip: true} # see AugmentOptions
+//   label_smoothing: 0.1
+//   grad_clip: 5.0                 # clip the gradient norm
+//   threads: 2                     # LibTorch's intra-op threads (0: its default)
+//   seed: 0
+//   device: auto                   # auto | cpu | cuda
+//   metric: val_accuracy           # what a study optimizes: val_accuracy or val_loss
+//
+// Validation runs after every epoch on the held-out part of the training split; the test set is
+// evaluated once, at the end, with the parameters of the best validation epoch, and never feeds
+// a decision. Training on the CPU is deterministic for a seed and a thread count.
+#ifndef AUTOML_DL_TRAINER_H_
+#define AUTOML_DL_TRAINER_H_
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "automl/dl/augment.h"
+#include "automl/dl/data.h"
+#include "automl/dl/evaluate.h"
+#include "automl/dl/model.h"
+#include "automl/dl/optim.h"
+#include "automl/json.h"
+
+namespace automl::dl {
+
+struct TrainConfig {
+  std::string task = "fashion-mnist";
+  DataOptions data;
+  ModelSpec model;
+  OptimizerOptions optimizer;
+  ScheduleOptions schedule;
+  int64_t epochs = 1;
+  std::optional<int64_t> steps;
+  int64_t batch_size = 128;
+  int64_t eval_batch_size = 1000;
+  AugmentOptions augment;
+  double label_smoothing = 0;
+  std::optional<double> grad_clip;
+  int threads = 0;
+  uint64_t seed = 0;
+  std::string device = "auto";
+  std::string metric = "val_accuracy";
+
+  // Reads a training config; |source| names it in messages. Unknown keys are refused.
+  static TrainConfig FromJson(const Json& json, const std::string& source = "config");
+  Json ToJson() const;
+  // Whether a larger metric is better (accuracy) or a smaller one (loss).
+  bool maximize() const { return metric == "val_accuracy"; }
+};
+
+struct EpochMetrics {
+  int64_t epoch = 0;  // 0-based
+  double train_loss = 0, train_accuracy = 0;
+  double val_loss = 0, val_accuracy = 0;
+  double lr = 0;
+  double seconds = 0;
+  // The value of the config's metric for this epoch.
+  double metric = 0;
+};
+
+struct TrainResult {
+  double val_accuracy = 0, val_loss = 0;    // at the best epoch
+  double test_accuracy = 0, test_loss = 0;  // of the best epoch's parameters
+  int64_t best_epoch = 0;
+  int64_t epochs_run = 0;
+  bool stopped_early = false;  // a callback stopped it after an epoch (a pruned trial)
+  bool interrupted = false;    // a callback stopped it in the middle of an epoch
+  double images_per_sec = 0;   // training examples per second of training time
+  double seconds = 0;          // wall time of the whole run
+  double train_seconds = 0;    // of which training steps
+  double data_seconds = 0;     // of which drawing and augmenting batches
+  int64_t params = 0;
+  int64_t flops = 0;  // multiply-adds per example
+  int64_t peak_memory_bytes = 0;
+  std::string device;
+  std::vector<EpochMetrics> history;
+
+  Json ToJson() const;
+};
+
+// Told about every epoch; returns false to stop training (the trial was pruned).
+class TrainCallback {
+ public:
+  virtual ~TrainCallback() = default;
+  virtual bool OnEpoch(const EpochMetrics& metrics) = 0;
+  // Asked before every step: true stops training at once (a signal, a time limit).
+  virtual bool Interrupted() const { return false; }
+};
+
+// The device |name| asks for: "auto" takes CUDA when LibTorch has it and a GPU is present.
+// Throws InvalidArgument for "cuda" without one.
+torch::Device ResolveDevice(const std::string& name);
+
+class Trainer {
+ public:
+  // Builds the model for |data| (which must match config.task).
+  Trainer(TrainConfig config, const DataSplits& data);
+
+  // Trains, calling |callback| after each epoch. Throws TrainingDiverged when the loss turns NaN
+  // or infinite.
+  TrainResult Train(TrainCallback* callback = nullptr);
+
+  // The trained network (the best epoch's parameters after Train()).
+  Net& net() { return net_; }
+  const TrainConfig& config() const { return config_; }
+
+ private:
+  TrainConfig config_;
+  const DataSplits& data_;
+  torch::Device device_;
+  Net net_{nullptr};
+};
+
+// The loss became NaN or infinite.
+class TrainingDiverged : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace automl::dl
+
+#endif  // AUTOML_DL_TRAINER_H_

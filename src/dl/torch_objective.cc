@@ -1,0 +1,157 @@
+#include "automl/dl/torch_objective.h"
+
+#include <filesystem>
+
+#include "automl/dl/model_file.h"
+#include "automl/dl/trainer.h"
+#include "automl/error.h"
+#include "automl/study.h"
+#include "automl/substitution.h"
+
+namespace automl::dl {
+namespace {
+
+// Keys of the objective that are not part of the training config.
+constexpr const char* kKeepModels = "keep_models";
+constexpr const char* kModelsDir = "models_dir";
+
+// Every string in |json| may hold placeholders; each must name a parameter of |space|.
+void CheckAllPlaceholders(const Json& json, const SearchSpace& space, const std::string& where) {
+  if (json.is_string()) {
+    CheckPlaceholders(json.get<std::string>(), space, where);
+  } else if (json.is_array()) {
+    for (size_t i = 0; i < json.size(); ++i) {
+      CheckAllPlaceholders(json[i], space, where + "[" + std::to_string(i) + "]");
+    }
+  } else if (json.is_object()) {
+    for (const auto& [key, value] : json.items()) {
+      CheckAllPlaceholders(value, space, where + "." + key);
+    }
+  }
+}
+
+// Parameters with a value in the middle of each range, active ones only: enough to read the
+// config once before any trial runs, so that a typo fails the study at once, not every trial.
+ParamMap MiddleOfTheSpace(const SearchSpace& space) {
+  ParamMap params;
+  for (const ParamSpec& spec : space.params()) {
+    if (space.IsActive(spec, params)) params.emplace(spec.name(), spec.FromUnit(0.5));
+  }
+  return params;
+}
+
+// Reports each epoch's metric to the trial and stops training when the pruner says so.
+class ReportToTrial : public TrainCallback {
+ public:
+  ReportToTrial(Trial& trial, const std::atomic<bool>* stop_flag)
+      : trial_(trial), stop_flag_(stop_flag) {}
+  bool Interrupted() const override { return stop_flag_ && stop_flag_->load(); }
+  bool OnEpoch(const EpochMetrics& m) override {
+    trial_.Report(m.epoch, m.metric);
+    if (!trial_.ShouldPrune()) return true;
+    pruned_at_ = m.epoch;
+    return false;
+  }
+  int64_t pruned_at() const { return pruned_at_; }
+
+ private:
+  Trial& trial_;
+  const std::atomic<bool>* stop_flag_;
+  int64_t pruned_at_ = -1;
+};
+
+// Whether |value| is at least as good as every COMPLETE trial of the study so far.
+bool IsBestSoFar(const Study& study, double value) {
+  const Direction d = study.directions().front();
+  for (const FrozenTrial& t : study.Trials({TrialState::kComplete})) {
+    if (Better(d, t.value(), value)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TorchObjective::TorchObjective(const Json& objective, const SearchSpace& space,
+                               const std::vector<Direction>& directions) {
+  if (!objective.is_object()) throw InvalidArgument("objective: must be a mapping");
+  template_ = objective;
+  if (template_.contains(kKeepModels)) {
+    const Json& keep = template_.at(kKeepModels);
+    if (keep != "best" && keep != "all" && keep != "none") {
+      throw InvalidArgument("objective: keep_models must be best, all or none");
+    }
+    keep_models_ = keep.get<std::string>();
+    template_.erase(kKeepModels);
+  }
+  if (template_.contains(kModelsDir)) {
+    if (!template_.at(kModelsDir).is_string())
+      throw InvalidArgument("objective: models_dir must be a path");
+    models_dir_ = template_.at(kModelsDir).get<std::string>();
+    template_.erase(kModelsDir);
+  }
+  CheckAllPlaceholders(template_, space, "objective");
+  const TrainConfig probe =
+      TrainConfig::FromJson(SubstituteJson(template_, MiddleOfTheSpace(space)), "objective");
+  if (directions.size() != 1) {
+    throw InvalidArgument("objective: in-process training gives one value (" + probe.metric +
+                          "); the study has " + std::to_string(directions.size()) + " objectives");
+  }
+  const Direction wanted = probe.maximize() ? Direction::kMaximize : Direction::kMinimize;
+  if (directions.front() != wanted) {
+    throw InvalidArgument(std::string("objective: the metric ") + probe.metric + " is to be " +
+                          (probe.maximize() ? "maximized" : "minimized") +
+                          "; set `direction: " + DirectionName(wanted) + "`");
+  }
+}
+
+const DataSplits& TorchObjective::Data(const std::string& task, const DataOptions& options) {
+  const std::string key = task + " " + options.ToJson().dump();
+  std::lock_guard<std::mutex> lock(data_mutex_);
+  auto it = data_cache_.find(key);
+  if (it == data_cache_.end()) {
+    it = data_cache_.emplace(key, std::make_unique<DataSplits>(LoadData(task, options))).first;
+  }
+  return *it->second;
+}
+
+TrialOutcome TorchObjective::Run(Trial& trial) {
+  Json json = SubstituteJson(template_, trial.params());
+  // The trial's seed drives the training unless the config fixes one (DESIGN: Seeds).
+  if (!json.contains("seed")) json["seed"] = trial.seed();
+  TrainConfig config;
+  try {
+    config = TrainConfig::FromJson(json, "objective");
+  } catch (const InvalidArgument& e) {
+    return TrialOutcome::Failed(e.what());
+  }
+  trial.SetSystemAttr("training_config", config.ToJson());
+
+  const DataSplits& data = Data(config.task, config.data);
+  Trainer trainer(config, data);
+  ReportToTrial report(trial, stop_flag_);
+  TrainResult result;
+  try {
+    result = trainer.Train(&report);
+  } catch (const TrainingDiverged& e) {
+    return TrialOutcome::Failed(e.what());
+  }
+  trial.SetSystemAttr("training", result.ToJson());
+  if (result.interrupted) return TrialOutcome::Failed("interrupted");
+  if (result.stopped_early) {
+    return TrialOutcome::Pruned("pruned at epoch " + std::to_string(report.pruned_at()));
+  }
+  const double value = config.maximize() ? result.val_accuracy : result.val_loss;
+
+  const bool keep =
+      keep_models_ == "all" || (keep_models_ == "best" && IsBestSoFar(trial.study(), value));
+  if (keep) {
+    const std::filesystem::path dir = std::filesystem::absolute(models_dir_) / trial.study_name();
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / ("trial-" + std::to_string(trial.number()) + ".pt")).string();
+    SaveModelFile(path, config, trainer.net(), data, result.ToJson());
+    trial.SetSystemAttr("model_file", path);
+  }
+  return TrialOutcome::Complete({value});
+}
+
+}  // namespace automl::dl

@@ -1,0 +1,84 @@
+#include "automl/dl/torch_objective.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "automl/config_file.h"
+#include "automl/error.h"
+#include "automl/study.h"
+#include "testing/temp_dir.h"
+
+namespace automl::dl {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kObjective = R"(
+task: fashion-mnist
+data: {fraction: 0.02, resolution: 14}
+model: {cnn: {depth: 1, width: "{width}", fc: 0, dropout: 0}}
+optimizer: {name: adam, lr: "{lr}"}
+epochs: 2
+threads: 2
+metric: val_accuracy
+)";
+
+SearchSpace Space() {
+  return SearchSpace(
+      {ParamSpec::Ordinal("width", {4, 8}), ParamSpec::Float("lr", 1e-3, 1e-2).Log()});
+}
+
+TEST(TorchObjectiveTest, TrainsEachTrialReportsEpochsAndKeepsTheBestModel) {
+  testing::TempDir dir;
+  Json objective = ParseYaml(kObjective, "o");
+  objective["models_dir"] = dir.File("models");
+  TorchObjective training(objective, Space(), {Direction::kMaximize});
+  StudyOptions options;
+  options.name = "fm";
+  options.space = Space();
+  options.directions = {Direction::kMaximize};
+  Study study = Study::CreateOrLoad(OpenStorage("memory"), options);
+  OptimizeOptions run;
+  run.target_trials = 3;
+  const OptimizeSummary s = study.Run([&](Trial& t) { return training.Run(t); }, run);
+  ASSERT_EQ(s.complete, 3) << s.FullReport();
+  bool some_model = false;
+  for (const FrozenTrial& t : study.Trials()) {
+    EXPECT_EQ(t.intermediate.size(), 2u);
+    EXPECT_GT(t.value(), 0.3);
+    const Json& training_record = t.system_attrs.at("training");
+    EXPECT_EQ(training_record.at("val_accuracy"), t.value());
+    EXPECT_TRUE(training_record.contains("test_accuracy"));  // recorded, never optimized
+    EXPECT_EQ(t.system_attrs.at("training_config").at("seed"), t.seed);
+    if (t.system_attrs.contains("model_file")) {
+      some_model = true;
+      EXPECT_TRUE(std::filesystem::exists(t.system_attrs.at("model_file").get<std::string>()));
+    }
+  }
+  EXPECT_TRUE(some_model);
+  EXPECT_TRUE(study.BestTrial()->system_attrs.contains("model_file"));
+}
+
+TEST(TorchObjectiveTest, RefusesMistakesBeforeAnyTrialRuns) {
+  const Json objective = ParseYaml(kObjective, "o");
+  EXPECT_THAT([&] { TorchObjective(objective, Space(), {Direction::kMinimize}); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("set `direction: maximize`")));
+  Json typo = objective;
+  typo["epoch"] = 3;
+  EXPECT_THAT([&] { TorchObjective(typo, Space(), {Direction::kMaximize}); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("unknown key 'epoch'")));
+  Json unknown = objective;
+  unknown["optimizer"]["lr"] = "{rate}";
+  EXPECT_THAT([&] { TorchObjective(unknown, Space(), {Direction::kMaximize}); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("{rate}")));
+  Json test_metric = objective;
+  test_metric["metric"] = "test_accuracy";
+  EXPECT_THROW(TorchObjective(test_metric, Space(), {Direction::kMaximize}), InvalidArgument);
+  EXPECT_THROW(TorchObjective(objective, Space(), {Direction::kMaximize, Direction::kMinimize}),
+               InvalidArgument);
+}
+
+}  // namespace
+}  // namespace automl::dl
