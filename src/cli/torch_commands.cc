@@ -68,8 +68,11 @@ class TrainCommand : public Command {
     cmd->add_option("config", config_path_, "Training config (YAML or JSON)")->required();
     cmd->add_flag("--json", json_, "Print the result as one JSON object");
     cmd->add_option("--out,-o", out_, "Write the trained model to this file");
-    cmd->add_option("--epochs", epochs_, "Override the config's epochs")
-        ->check(CLI::PositiveNumber);
+    auto* epochs = cmd->add_option("--epochs", epochs_, "Override the config's budget with epochs")
+                       ->check(CLI::PositiveNumber);
+    cmd->add_option("--steps", steps_, "Override the config's budget with optimizer steps")
+        ->check(CLI::PositiveNumber)
+        ->excludes(epochs);
     cmd->add_option("--seed", seed_, "Override the config's seed")->check(CLI::NonNegativeNumber);
     cmd->add_option("--threads", threads_, "Override the config's threads")
         ->check(CLI::NonNegativeNumber);
@@ -86,6 +89,10 @@ class TrainCommand : public Command {
     if (epochs_) {
       raw.erase("steps");
       raw["epochs"] = *epochs_;
+    }
+    if (steps_) {
+      raw.erase("epochs");
+      raw["steps"] = *steps_;
     }
     if (seed_) raw["seed"] = *seed_;
     if (threads_) raw["threads"] = *threads_;
@@ -128,6 +135,7 @@ class TrainCommand : public Command {
   bool json_ = false;
   std::string out_;
   std::optional<int64_t> epochs_;
+  std::optional<int64_t> steps_;
   std::optional<int64_t> seed_;
   std::optional<int64_t> threads_;
   std::optional<std::string> device_;
