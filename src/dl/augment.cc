@@ -12,8 +12,8 @@ namespace {
 // Randomness is drawn on the CPU, where |generator| lives, and moved to the batch's device: the
 // draws are small (a few numbers per example) except the erasing noise, and the same seed gives
 // the same augmentation on every device.
-const torch::TensorOptions kCpuInt64 = torch::TensorOptions().dtype(torch::kInt64);
-const torch::TensorOptions kCpuDouble = torch::TensorOptions().dtype(torch::kDouble);
+torch::TensorOptions CpuInt64() { return torch::TensorOptions().dtype(torch::kInt64); }
+torch::TensorOptions CpuDouble() { return torch::TensorOptions().dtype(torch::kDouble); }
 
 void CheckBatch(const torch::Tensor& batch, const char* transform) {
   if (batch.dim() != 4) {
@@ -51,7 +51,7 @@ torch::Tensor RandomCrop::Apply(const torch::Tensor& batch, at::Generator& gener
   // left) is the crop at that offset. One advanced-indexing gather takes each example's own.
   const torch::Tensor windows = padded.unfold(2, h, 1).unfold(3, w, 1);
   const torch::Tensor offsets =
-      torch::randint(0, 2 * p + 1, {2, n}, generator, kCpuInt64).to(batch.device());
+      torch::randint(0, 2 * p + 1, {2, n}, generator, CpuInt64()).to(batch.device());
   const torch::Tensor examples =
       torch::arange(n, torch::TensorOptions().dtype(torch::kInt64).device(batch.device()));
   using torch::indexing::Slice;
@@ -65,7 +65,7 @@ torch::Tensor RandomFlip::Apply(const torch::Tensor& batch, at::Generator& gener
   const int64_t n = batch.size(0);
   if (p_ <= 0 || n == 0) return batch;
   const torch::Tensor flip =
-      (torch::rand({n}, generator, kCpuDouble) < p_).to(batch.device()).view({n, 1, 1, 1});
+      (torch::rand({n}, generator, CpuDouble()) < p_).to(batch.device()).view({n, 1, 1, 1});
   return torch::where(flip, batch.flip(3), batch);
 }
 
@@ -94,11 +94,11 @@ torch::Tensor RandomErasing::Apply(const torch::Tensor& batch, at::Generator& ge
   // Every example's numbers in one draw, the same amount whatever the images, so that the
   // generator's stream stays aligned across batches: [erase?, kAttempts areas, kAttempts
   // aspect ratios, top, left].
-  const torch::Tensor uniform = torch::rand({n, 2 * kAttempts + 3}, generator, kCpuDouble);
+  const torch::Tensor uniform = torch::rand({n, 2 * kAttempts + 3}, generator, CpuDouble());
   const auto u = uniform.accessor<double, 2>();
   // The rectangles, [top, bottom) x [left, right) per example, from those numbers: arithmetic
   // on 23 scalars per example (many small tensor operations would cost more than the images).
-  torch::Tensor bounds = torch::empty({4, n}, kCpuInt64);
+  torch::Tensor bounds = torch::empty({4, n}, CpuInt64());
   auto b = bounds.accessor<int64_t, 2>();
   const double area = static_cast<double>(h * w);
   const double log_min_aspect = std::log(min_aspect_);

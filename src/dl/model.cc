@@ -88,7 +88,7 @@ std::string Join(const std::vector<std::string>& items) {
 
 std::string KindNames() {
   std::vector<std::string> names;
-  for (const KindInfo& info : Kinds()) names.push_back(info.kind);
+  for (const KindInfo& info : Kinds()) names.emplace_back(info.kind);
   return Join(names);
 }
 
@@ -355,10 +355,8 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
       } else {
         Fail(where, "hidden must be a list of layer sizes, not " + value.dump());
       }
-    } else if (key == "fc") {
-      slot = ReadInt(value, where, key, 0);
-    } else if (key == "depth" && name == "mlp") {
-      slot = ReadInt(value, where, key, 0);
+    } else if (key == "fc" || (key == "depth" && name == "mlp")) {
+      slot = ReadInt(value, where, key, 0);  // 0: no hidden layer
     } else {
       slot = ReadInt(value, where, key, 1);
     }
@@ -391,7 +389,7 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
 
 std::string FamilyNames() {
   std::vector<std::string> names;
-  for (const FamilyInfo& info : Families()) names.push_back(info.name);
+  for (const FamilyInfo& info : Families()) names.emplace_back(info.name);
   return Join(names);
 }
 
@@ -699,7 +697,7 @@ std::vector<Plan> PlanModel(const ModelSpec& spec, const std::vector<int64_t>& i
   }
   const Json layers = spec.Layers(classes);
   const std::string family = spec.ToJson().begin().key();
-  const std::vector<Plan> plans = PlanLayers(
+  std::vector<Plan> plans = PlanLayers(
       layers, input_shape, family == "layers" ? "model: layers" : "model: " + family + ": layers");
   const Shape& out = plans.back().out;
   if (out.size() != 1) {
@@ -770,7 +768,7 @@ class ResidualImpl : public torch::nn::Module {
 
   void pretty_print(std::ostream& stream) const override { stream << "automl::dl::Residual"; }
 
-  torch::Tensor forward(torch::Tensor x) {
+  torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor y = layers_->forward(x);
     y = y + (shortcut_->is_empty() ? x : shortcut_->forward(x));
     return has_activation_ ? activation_.forward(y) : y;
@@ -993,7 +991,7 @@ ModelSummary Summarize(const ModelSpec& spec, const std::vector<int64_t>& input_
   return SummaryOfModel(PlanModel(spec, input_shape, classes), input_shape);
 }
 
-NetImpl::NetImpl(const ModelSpec& spec, std::vector<int64_t> input_shape, int64_t classes)
+NetImpl::NetImpl(const ModelSpec& spec, const std::vector<int64_t>& input_shape, int64_t classes)
     : spec_(spec) {
   const std::vector<Plan> plans = PlanModel(spec, input_shape, classes);
   summary_ = SummaryOfModel(plans, input_shape);
@@ -1003,7 +1001,7 @@ NetImpl::NetImpl(const ModelSpec& spec, std::vector<int64_t> input_shape, int64_
   for (const Plan& p : plans) body_->push_back(Build(p));
 }
 
-torch::Tensor NetImpl::forward(torch::Tensor x) { return body_->forward(x); }
+torch::Tensor NetImpl::forward(const torch::Tensor& x) { return body_->forward(x); }
 
 int64_t CountParameters(const torch::nn::Module& module) {
   int64_t count = 0;

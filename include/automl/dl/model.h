@@ -125,9 +125,9 @@ class NetImpl : public torch::nn::Module {
   // Parameters are initialized (Kaiming-uniform, as PyTorch does) from the global generator.
   // Throws InvalidArgument as Summarize does. Each layer of spec.Layers(classes) is one module of
   // the Sequential "body" (a Sequential itself when it is several: conv, batchnorm, activation).
-  NetImpl(const ModelSpec& spec, std::vector<int64_t> input_shape, int64_t classes);
+  NetImpl(const ModelSpec& spec, const std::vector<int64_t>& input_shape, int64_t classes);
 
-  torch::Tensor forward(torch::Tensor x);
+  torch::Tensor forward(const torch::Tensor& x);
   const ModelSummary& summary() const { return summary_; }
   const ModelSpec& spec() const { return spec_; }
 
