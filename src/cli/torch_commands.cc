@@ -26,7 +26,7 @@ class EpochPrinter : public dl::TrainCallback {
   bool OnEpoch(const dl::EpochMetrics& m) override {
     std::fprintf(stderr,
                  "epoch %lld/%lld: train loss %s acc %s | val loss %s acc %s | lr %s | %s s\n",
-                 static_cast<long long>(m.epoch + 1), static_cast<long long>(epochs_),
+                 static_cast<long long>(m.epoch) + 1, static_cast<long long>(epochs_),
                  FormatShort(m.train_loss).c_str(), FormatShort(m.train_accuracy).c_str(),
                  FormatShort(m.val_loss).c_str(), FormatShort(m.val_accuracy).c_str(),
                  FormatShort(m.lr).c_str(), FormatShort(m.seconds).c_str());
@@ -39,7 +39,7 @@ class EpochPrinter : public dl::TrainCallback {
 
 void PrintResult(const dl::TrainResult& r) {
   std::printf("val_accuracy    %s (best epoch %lld of %lld)\n", FormatShort(r.val_accuracy).c_str(),
-              static_cast<long long>(r.best_epoch + 1), static_cast<long long>(r.epochs_run));
+              static_cast<long long>(r.best_epoch) + 1, static_cast<long long>(r.epochs_run));
   std::printf("test_accuracy   %s\n", FormatShort(r.test_accuracy).c_str());
   std::printf("params          %lld\n", static_cast<long long>(r.params));
   std::printf("flops           %lld multiply-adds per example\n", static_cast<long long>(r.flops));
