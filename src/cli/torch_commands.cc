@@ -2,6 +2,7 @@
 // from the command line. Without LibTorch (AUTOML_WITH_TORCH=OFF) the commands exist and say so.
 #include <cstdio>
 #include <filesystem>
+#include <string>
 
 #include "automl/config_file.h"
 #include "automl/error.h"
@@ -19,17 +20,19 @@ namespace {
 
 #ifdef AUTOML_HAVE_TORCH
 
-// Prints one line per epoch on stderr.
+// Prints one line per epoch on stderr ("epoch 3/10", or "epoch 3" under a step budget, where the
+// number of epochs is not known in advance: |epochs| is 0 then).
 class EpochPrinter : public dl::TrainCallback {
  public:
   explicit EpochPrinter(int64_t epochs) : epochs_(epochs) {}
   bool OnEpoch(const dl::EpochMetrics& m) override {
-    std::fprintf(stderr,
-                 "epoch %lld/%lld: train loss %s acc %s | val loss %s acc %s | lr %s | %s s\n",
-                 static_cast<long long>(m.epoch) + 1, static_cast<long long>(epochs_),
-                 FormatShort(m.train_loss).c_str(), FormatShort(m.train_accuracy).c_str(),
-                 FormatShort(m.val_loss).c_str(), FormatShort(m.val_accuracy).c_str(),
-                 FormatShort(m.lr).c_str(), FormatShort(m.seconds).c_str());
+    std::string epoch = std::to_string(m.epoch + 1);
+    if (epochs_ > 0) epoch += "/" + std::to_string(epochs_);
+    std::fprintf(stderr, "epoch %s: train loss %s acc %s | val loss %s acc %s | lr %s | %s s\n",
+                 epoch.c_str(), FormatShort(m.train_loss).c_str(),
+                 FormatShort(m.train_accuracy).c_str(), FormatShort(m.val_loss).c_str(),
+                 FormatShort(m.val_accuracy).c_str(), FormatShort(m.lr).c_str(),
+                 FormatShort(m.seconds).c_str());
     return true;
   }
 
