@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -197,28 +198,32 @@ TEST_F(RunCommandTest, ConditionalParametersReachTheCommandOnlyWhenActive) {
 // kill -9 in the middle of a study, then run again: the study ends with exactly its target, the
 // lost trial is FAILED with its reason and re-run, and the objective did not outlive automl.
 TEST_F(RunCommandTest, SurvivesKillNineAndResumesToExactlyTheTarget) {
-  const std::string pid_file = dir_.File("objective.pid");
+  // After five trials the test creates |hold|: the next objective announces its PID and waits, so
+  // automl is killed with exactly one trial in flight however slow the machine is.
+  const std::string hold = dir_.File("hold");
   const std::string config =
-      Write("k.yaml", Config("k", 20, R"("sleep", "0.25", "--pid-file", ")" + pid_file + "\""));
+      Write("k.yaml", Config("k", 20, R"("sleep", "0.02", "--hold-while", ")" + hold + "\""));
   exec::SubprocessOptions options;
   options.argv = {AUTOML_CLI, "run", config, "--storage", Db(), "--progress", "quiet"};
   options.working_directory = dir_.path().string();
   auto first = std::make_unique<exec::Subprocess>(options);
-  // Wait until some trials are done and one is running.
   SqliteStorage storage({dir_.File("automl.db")});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   for (;;) {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the study never got going";
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto study = storage.FindStudy("k");
-    if (!study) continue;
-    const TrialCounts c = storage.CountTrials(study->id);
-    if (c.complete >= 5 && c.running == 1) break;
+    if (study && storage.CountTrials(study->id).complete >= 5) break;
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(60));  // the objective has started
+  WriteFile(hold, "");
   int objective_pid = 0;
-  std::ifstream(pid_file) >> objective_pid;
+  for (;;) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no objective ever held";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (std::ifstream(hold + ".held") >> objective_pid) break;
+  }
   ASSERT_GT(objective_pid, 0);
+  ASSERT_EQ(storage.CountTrials(storage.FindStudy("k")->id).running, 1);
   ASSERT_EQ(kill(first->pid(), SIGKILL), 0);  // automl alone, not its process group
   first->TryWait();
   for (int i = 0; i < 100 && kill(objective_pid, 0) == 0; ++i) {
@@ -226,6 +231,7 @@ TEST_F(RunCommandTest, SurvivesKillNineAndResumesToExactlyTheTarget) {
   }
   EXPECT_NE(kill(objective_pid, 0), 0) << "the objective outlived automl";
   first.reset();
+  std::filesystem::remove(hold);
 
   const CliResult second = Run(config);
   ASSERT_EQ(second.code, 0) << second.err;

@@ -14,7 +14,8 @@
 //   printenv NAME...  prints NAME=value (or NAME=(unset)) for each NAME, then {"value": 0}
 //   pwd               prints the working directory as a log line, then {"value": 0}
 // Options: --steps K (branin), --pid-file PATH (writes its PID first), --sleep S (before the
-// result)
+// result), --hold-while PATH (while PATH exists at start: writes its PID to PATH.held, then waits
+// until PATH is removed; lets a test catch a trial in flight without racing a timer)
 #include <unistd.h>
 
 #include <cmath>
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -39,12 +41,22 @@ double Branin(double x, double y) {
 
 void Sleep(double seconds) { std::this_thread::sleep_for(std::chrono::duration<double>(seconds)); }
 
+// Announces the PID atomically (write, then rename) and waits while |path| exists.
+void HoldWhileExists(const std::string& path) {
+  if (!std::filesystem::exists(path)) return;
+  const std::string tmp = path + ".held.tmp";
+  std::ofstream(tmp) << getpid() << "\n";
+  std::filesystem::rename(tmp, path + ".held");
+  while (std::filesystem::exists(path)) Sleep(0.02);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   int steps = 3;
   double sleep_before_result = 0;
+  std::string hold_path;
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--steps" && i + 1 < args.size()) {
@@ -53,6 +65,8 @@ int main(int argc, char** argv) {
       std::ofstream(args[++i]) << getpid() << "\n";
     } else if (args[i] == "--sleep" && i + 1 < args.size()) {
       sleep_before_result = std::atof(args[++i].c_str());
+    } else if (args[i] == "--hold-while" && i + 1 < args.size()) {
+      hold_path = args[++i];
     } else {
       positional.push_back(args[i]);
     }
@@ -67,6 +81,7 @@ int main(int argc, char** argv) {
   };
   std::printf("starting %s\n", mode.c_str());
   std::fflush(stdout);
+  if (!hold_path.empty()) HoldWhileExists(hold_path);
 
   if (mode == "branin") {
     const double value = Branin(arg(1), arg(2));
