@@ -8,7 +8,8 @@
 //   mutation (Deb & Goyal 1996) with bounds [0, 1]; ints and stepped floats are rounded to their
 //   grid by FromUnit, which maps each unit cell to its value.
 // - categorical: uniform crossover (each value from the second parent with probability
-//   swapping_prob; Syswerda 1989, Goldberg 1989) and mutation to a different choice, uniformly.
+//   swapping_prob; G. Syswerda, "Uniform Crossover in Genetic Algorithms", ICGA 1989) and
+//   mutation to a different choice, uniformly.
 // - ordinal: SBX on the choice's position (its unit cell) and mutation to a neighbouring choice.
 // - fixed: its value.
 // With `crossover: uniform`, every kind uses uniform crossover (Optuna's default).
