@@ -1,7 +1,9 @@
 #include "automl/registry.h"
 
 #include "automl/pruners/nop_pruner.h"
+#include "automl/samplers/genetic_sampler.h"
 #include "automl/samplers/grid_sampler.h"
+#include "automl/samplers/nsga2_sampler.h"
 #include "automl/samplers/random_sampler.h"
 #include "automl/samplers/sobol_sampler.h"
 
@@ -47,6 +49,23 @@ Components BuiltinComponents() {
                    SobolSamplerOptions sobol;
                    sobol.scramble = options.Bool("scramble", true);
                    return std::make_unique<SobolSampler>(ctx.space, ctx.seed, sobol);
+                 });
+  c.samplers.Add("genetic",
+                 "single-objective genetic algorithm (tournaments, SBX/uniform crossover, "
+                 "mutation, (mu+lambda) elitism); options: population_size, tournament_size, "
+                 "crossover, crossover_prob, swapping_prob, mutation_prob, eta_c, eta_m",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<GeneticSampler>(
+                       ctx.space, ctx.seed, GeneticSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
+                 });
+  c.samplers.Add("nsga2",
+                 "NSGA-II for one or several objectives (non-dominated sorting, crowding "
+                 "distance); options: population_size, crossover, crossover_prob, "
+                 "swapping_prob, mutation_prob, eta_c, eta_m",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<Nsga2Sampler>(
+                       ctx.space, ctx.seed, Nsga2SamplerOptions::FromComponentOptions(options));
                  });
   c.pruners.Add("none", "never prunes",
                 [](const ComponentOptions& /*options*/, const PrunerContext& /*ctx*/) {
