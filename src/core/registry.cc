@@ -1,6 +1,7 @@
 #include "automl/registry.h"
 
 #include "automl/pruners/nop_pruner.h"
+#include "automl/samplers/cmaes_sampler.h"
 #include "automl/samplers/grid_sampler.h"
 #include "automl/samplers/random_sampler.h"
 #include "automl/samplers/sobol_sampler.h"
@@ -47,6 +48,14 @@ Components BuiltinComponents() {
                    SobolSamplerOptions sobol;
                    sobol.scramble = options.Bool("scramble", true);
                    return std::make_unique<SobolSampler>(ctx.space, ctx.seed, sobol);
+                 });
+  c.samplers.Add("cmaes",
+                 "CMA-ES with IPOP restarts and margin for integers (categoricals at random); "
+                 "options: sigma0, popsize, restart, n_startup_trials, with_margin, tol_x, tol_fun",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<CmaEsSampler>(
+                       ctx.space, ctx.seed, CmaEsSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
                  });
   c.pruners.Add("none", "never prunes",
                 [](const ComponentOptions& /*options*/, const PrunerContext& /*ctx*/) {
