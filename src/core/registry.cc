@@ -1,6 +1,7 @@
 #include "automl/registry.h"
 
 #include "automl/pruners/nop_pruner.h"
+#include "automl/samplers/cmaes_sampler.h"
 #include "automl/samplers/genetic_sampler.h"
 #include "automl/samplers/grid_sampler.h"
 #include "automl/samplers/nsga2_sampler.h"
@@ -66,6 +67,14 @@ Components BuiltinComponents() {
                  [](const ComponentOptions& options, const SamplerContext& ctx) {
                    return std::make_unique<Nsga2Sampler>(
                        ctx.space, ctx.seed, Nsga2SamplerOptions::FromComponentOptions(options));
+                 });
+  c.samplers.Add("cmaes",
+                 "CMA-ES with IPOP restarts and margin for integers (categoricals at random); "
+                 "options: sigma0, popsize, restart, n_startup_trials, with_margin, tol_x, tol_fun",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<CmaEsSampler>(
+                       ctx.space, ctx.seed, CmaEsSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
                  });
   c.pruners.Add("none", "never prunes",
                 [](const ComponentOptions& /*options*/, const PrunerContext& /*ctx*/) {
