@@ -9,6 +9,7 @@
 #include "automl/random.h"
 #include "automl/samplers/random_sampler.h"
 #include "automl/study.h"
+#include "core/samplers/fresh_points.h"
 
 namespace automl {
 namespace {
@@ -26,30 +27,6 @@ std::vector<double> Minimized(const FrozenTrial& trial, const std::vector<Direct
     if (directions[m] == Direction::kMaximize) values[m] = -values[m];
   }
   return values;
-}
-
-// Every point of |space| (respecting conditions), or nullopt when an active parameter is
-// continuous or there are more than |limit| points.
-std::optional<std::vector<ParamMap>> EnumeratePoints(const SearchSpace& space, size_t limit) {
-  std::vector<ParamMap> points = {ParamMap{}};
-  for (const ParamSpec& spec : space.params()) {
-    std::vector<ParamMap> next;
-    for (ParamMap& point : points) {
-      if (!space.IsActive(spec, point)) {
-        next.push_back(std::move(point));
-        continue;
-      }
-      const std::optional<uint64_t> n = spec.Cardinality();
-      if (!n || next.size() + *n > limit) return std::nullopt;
-      for (uint64_t i = 0; i < *n; ++i) {
-        ParamMap extended = point;
-        extended.emplace(spec.name(), spec.ValueAt(i));
-        next.push_back(std::move(extended));
-      }
-    }
-    points = std::move(next);
-  }
-  return points;
 }
 
 }  // namespace
@@ -211,7 +188,8 @@ ParamMap EvolutionarySampler::AvoidRepeat(const std::vector<FrozenTrial>& histor
     if (!seen.count(random)) return random;
   }
   // Nearly everything has been tried: look for what has not, if the space can be listed.
-  if (const std::optional<std::vector<ParamMap>> all = EnumeratePoints(space_, kMaxEnumerated)) {
+  if (const std::optional<std::vector<ParamMap>> all =
+          internal::EnumerateDiscretePoints(space_, kMaxEnumerated)) {
     std::vector<const ParamMap*> unseen;
     for (const ParamMap& point : *all) {
       if (!seen.count(point)) unseen.push_back(&point);
