@@ -57,13 +57,13 @@
 // of the trial's stream (then a uniform one).
 //
 // Options (`sampler: {name: cmaes, ...}`):
-//   sigma0            initial step size in the unit cube, (0, 1]             default 1/6
-//   popsize           lambda of the first run (>= 2)                         default 4 + floor(3 ln
-//   n) restart           ipop | none                                            default ipop
-//   n_startup_trials  COMPLETE trials drawn at random before CMA-ES starts   default 0
-//   with_margin       margin correction for discrete coordinates             default true
-//   tol_x             tolx restart criterion, in the unit cube               default 1e-8
-//   tol_fun           tolfun restart criterion, in objective units           default 1e-12
+//   sigma0            initial step size in the unit cube, (0, 1]; default 1/6
+//   popsize           lambda of the first run (>= 2); default 4 + floor(3 ln n)
+//   restart           ipop | none; default ipop
+//   n_startup_trials  COMPLETE trials drawn at random before CMA-ES starts; default 0
+//   with_margin       margin correction for discrete coordinates; default true
+//   tol_x             tolx restart criterion, in the unit cube; default 1e-8
+//   tol_fun           tolfun restart criterion, in objective units; default 1e-12
 // The seed is the study's.
 #ifndef AUTOML_SAMPLERS_CMAES_SAMPLER_H_
 #define AUTOML_SAMPLERS_CMAES_SAMPLER_H_
