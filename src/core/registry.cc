@@ -1,6 +1,7 @@
 #include "automl/registry.h"
 
 #include "automl/pruners/nop_pruner.h"
+#include "automl/samplers/gp_sampler.h"
 #include "automl/samplers/grid_sampler.h"
 #include "automl/samplers/random_sampler.h"
 #include "automl/samplers/sobol_sampler.h"
@@ -47,6 +48,15 @@ Components BuiltinComponents() {
                    SobolSamplerOptions sobol;
                    sobol.scramble = options.Bool("scramble", true);
                    return std::make_unique<SobolSampler>(ctx.space, ctx.seed, sobol);
+                 });
+  c.samplers.Add("gp",
+                 "Gaussian-process Bayesian optimization (Matern-5/2, log-EI); options: n_startup, "
+                 "acquisition (ei|pi|ucb), beta, candidates, local_starts, deterministic, "
+                 "refit_until, refit_growth",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<GpSampler>(
+                       ctx.space, ctx.seed, GpSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
                  });
   c.pruners.Add("none", "never prunes",
                 [](const ComponentOptions& /*options*/, const PrunerContext& /*ctx*/) {
