@@ -12,10 +12,6 @@
 #include <set>
 #include <string>
 #include <utility>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
-#include <cstdlib>
 
 #include "automl/error.h"
 #include "automl/random.h"
@@ -50,6 +46,12 @@ constexpr int kRandomFitStarts = 2;
 constexpr int kRandomRetries = 256;
 // A discrete space with at most this many points is enumerated to find an untried one.
 constexpr size_t kMaxEnumerated = 100000;
+// Scoring a global candidate costs O(n^2) with n observations (the posterior variance's
+// triangular solve). Up to this many observations the global phase scores `candidates` points;
+// beyond, their number shrinks as 1/n^2, which keeps its cost level, but never below
+// kMinGlobalCandidates: by then the local phase from the incumbents matters most.
+constexpr double kFullGlobalPhaseObservations = 150;
+constexpr int64_t kMinGlobalCandidates = 256;
 
 // ---- History -----------------------------------------------------------------------------------
 
@@ -130,59 +132,15 @@ bool IsRepeat(const SearchSpace& space, const History& history, const ParamMap& 
 }
 
 // y standardized to mean 0 and variance 1 (a constant y is only centred).
-VectorXd StandardizeOnly(const VectorXd& y) {
+VectorXd Standardize(const VectorXd& y) {
   const double mean = y.mean();
   const double sd = std::sqrt((y.array() - mean).square().mean());
   return (y.array() - mean) / (sd > 0 && std::isfinite(sd) ? sd : 1.0);
 }
 
-double YeoJohnson(double y, double lambda) {
-  if (y >= 0) return std::fabs(lambda) < 1e-12 ? std::log1p(y) : (std::pow(y + 1, lambda) - 1) / lambda;
-  return std::fabs(lambda - 2) < 1e-12 ? -std::log1p(-y) : -(std::pow(1 - y, 2 - lambda) - 1) / (2 - lambda);
-}
-
-double YeoJohnsonLogLikelihood(const VectorXd& y, double lambda) {
-  VectorXd t = y.unaryExpr([lambda](double v) { return YeoJohnson(v, lambda); });
-  const double var = (t.array() - t.mean()).square().mean();
-  double ll = -0.5 * static_cast<double>(y.size()) * std::log(std::max(var, 1e-300));
-  for (double v : y) ll += (lambda - 1) * (v >= 0 ? 1 : -1) * std::log1p(std::fabs(v));
-  return ll;
-}
-
-VectorXd Standardize(const VectorXd& y) {
-  VectorXd z = StandardizeOnly(y);
-  const char* warp = getenv("GP_WARP");
-  if (!warp || y.size() < 3) return z;
-  if (std::string(warp) == "rank") {
-    // Gaussian copula of the ranks.
-    std::vector<Index> order(static_cast<size_t>(z.size()));
-    std::iota(order.begin(), order.end(), Index{0});
-    std::stable_sort(order.begin(), order.end(), [&z](Index a, Index b) { return z[a] < z[b]; });
-    VectorXd r(z.size());
-    for (size_t k = 0; k < order.size(); ++k) {
-      const double q = (static_cast<double>(k) + 0.5) / static_cast<double>(order.size());
-      // inverse normal cdf by bisection on erfc
-      double lo = -10, hi = 10;
-      for (int it = 0; it < 80; ++it) { double mid = 0.5 * (lo + hi); if (0.5 * std::erfc(-mid / std::sqrt(2.0)) < q) lo = mid; else hi = mid; }
-      r[order[k]] = 0.5 * (lo + hi);
-    }
-    return StandardizeOnly(r);
-  }
-  // Yeo-Johnson with lambda by maximum likelihood (golden section on [-2, 4]).
-  double a = -2, b = 4;
-  const double g = 0.5 * (std::sqrt(5.0) - 1);
-  for (int it = 0; it < 60; ++it) {
-    const double c = b - g * (b - a), d = a + g * (b - a);
-    if (YeoJohnsonLogLikelihood(z, c) > YeoJohnsonLogLikelihood(z, d)) b = d; else a = c;
-  }
-  const double lambda = 0.5 * (a + b);
-  return StandardizeOnly(z.unaryExpr([lambda](double v) { return YeoJohnson(v, lambda); }));
-}
-
 GpHyperparameters DefaultHyperparameters(Index dims, double noise) {
   GpHyperparameters h;
   h.inverse_squared_lengthscales = VectorXd::Ones(dims);
-  if (getenv("GP_START")) h.inverse_squared_lengthscales.setConstant(std::exp(-2 * (1.4142 + 0.5 * std::log(static_cast<double>(dims)))));
   h.signal_variance = 1.0;
   h.noise_variance = noise;
   return h;
@@ -409,29 +367,35 @@ ParamMap PickRandom(const Request& request, const std::vector<ParamMap>& untried
 // deterministic objective closely, large enough to keep the covariance well conditioned.
 constexpr double kNoiseFloor = 1e-6;
 
-// Fits hyperparameters to the first |count| observations. Starts: the defaults, the fit at the
-// previous scheduled count (the warm start that makes refits cheap), and random ones while the
-// data are few (cheap, and where a poor optimum is most likely).
+internal::GpFitOptions FitOptions(const GpSamplerOptions& options) {
+  internal::GpFitOptions fit;
+  fit.noise_floor = kNoiseFloor;
+  fit.fix_noise = options.deterministic;
+  return fit;
+}
+
+// Fits hyperparameters to the first |count| observations. Up to refit_until observations, from
+// the defaults, the previous fit and random starts (cheap while the data are few, and where a
+// poor optimum is most likely). Beyond, a refit moves the previous optimum a little: the previous
+// fit alone is the start (as in Optuna's GPSampler), so a refit costs a few L-BFGS iterations.
 GpHyperparameters FitPrefix(const ModelData& data, int64_t count,
                             const std::optional<GpHyperparameters>& previous,
                             const GpSamplerOptions& options, uint64_t seed) {
   const auto rows = static_cast<Index>(count);
   const internal::GpInputs inputs{data.inputs.x.topRows(rows), data.inputs.categorical};
   const VectorXd y = Standardize(data.y.head(rows));
+  if (previous && count > options.refit_until) {
+    return internal::FitHyperparameters(inputs, y, {*previous}, FitOptions(options));
+  }
   const Index dims = inputs.x.cols();
   std::vector<GpHyperparameters> starts = {
       DefaultHyperparameters(dims, options.deterministic ? kNoiseFloor : 1e-3)};
   if (previous) starts.push_back(*previous);
-  if (!previous || count <= options.refit_until) {
-    Rng rng(DeriveSeed(seed, static_cast<uint64_t>(count), kFitStream));
-    for (int k = 0; k < kRandomFitStarts; ++k) {
-      starts.push_back(RandomHyperparameters(dims, kNoiseFloor, rng));
-    }
+  Rng rng(DeriveSeed(seed, static_cast<uint64_t>(count), kFitStream));
+  for (int k = 0; k < kRandomFitStarts; ++k) {
+    starts.push_back(RandomHyperparameters(dims, kNoiseFloor, rng));
   }
-  internal::GpFitOptions fit;
-  fit.noise_floor = kNoiseFloor;
-  fit.fix_noise = options.deterministic;
-  return internal::FitHyperparameters(inputs, y, starts, fit);
+  return internal::FitHyperparameters(inputs, y, starts, FitOptions(options));
 }
 
 // The hyperparameters for all of |data|: the fit at the last scheduled count, each scheduled fit
@@ -522,6 +486,14 @@ MatrixXd Incumbents(const ModelData& data) {
   return rows;
 }
 
+int64_t GlobalCandidates(int64_t candidates, Index observations) {
+  const double ratio = kFullGlobalPhaseObservations / static_cast<double>(observations);
+  if (ratio >= 1) return candidates;
+  const auto scaled =
+      static_cast<int64_t>(std::ceil(static_cast<double>(candidates) * ratio * ratio));
+  return std::min(candidates, std::max(scaled, kMinGlobalCandidates));
+}
+
 // A model trial: the acquisition's best point for the model's parameters, independent values for
 // the others; down the acquisition's ranking when that repeats a discrete trial.
 ParamMap ModelProposal(const Request& request, const ModelData& data,
@@ -544,13 +516,9 @@ ParamMap ModelProposal(const Request& request, const ModelData& data,
     column_of[static_cast<size_t>(&spec - request.space.params().data())] = static_cast<Index>(d);
   }
   internal::AcquisitionOptimizerOptions optimizer;
-  optimizer.candidates = static_cast<int>(request.options.candidates);
+  optimizer.candidates =
+      static_cast<int>(GlobalCandidates(request.options.candidates, data.y.size()));
   optimizer.local_starts = static_cast<int>(request.options.local_starts);
-  if (getenv("GP_PROFILE")) {
-    fprintf(stderr, "  gp: signal %.3g noise %.3g ls:", hyperparameters.signal_variance, hyperparameters.noise_variance);
-    for (Index d = 0; d < hyperparameters.inverse_squared_lengthscales.size(); ++d) fprintf(stderr, " %.3g", 1 / std::sqrt(hyperparameters.inverse_squared_lengthscales[d]));
-    fprintf(stderr, " tau %.3f\n", threshold);
-  }
   const std::vector<internal::ScoredPoint> ranked = internal::MaximizeAcquisition(
       acquisition, dims, Incumbents(data),
       DeriveSeed(request.seed, static_cast<uint64_t>(request.trial.number), kAcquisitionStream),
@@ -668,13 +636,8 @@ ParamMap GpSampler::SampleRelative(const Study& study, const FrozenTrial& trial,
         request, 1, [&](size_t attempt) { return RandomParams(request, attempt); },
         [&](const std::vector<ParamMap>& untried) { return PickRandom(request, untried); });
   }
-  const auto t0 = std::chrono::duration<double>(static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
   const GpHyperparameters h = FitFor(data, RefitSchedule(data.y.size()), options_, seed_, *fits_);
-  const auto t1 = std::chrono::duration<double>(static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
-  ParamMap result = ModelProposal(request, data, h);
-  const auto t2 = std::chrono::duration<double>(static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
-  if (getenv("GP_PROFILE")) fprintf(stderr, "n=%ld fit %.1f ms, propose %.1f ms\n", static_cast<long>(data.y.size()), (t1-t0).count()*1e3, (t2-t1).count()*1e3);
-  return result;
+  return ModelProposal(request, data, h);
 }
 
 ParamValue GpSampler::SampleIndependent(const Study& /*study*/, const FrozenTrial& trial,

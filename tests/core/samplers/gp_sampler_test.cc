@@ -29,7 +29,7 @@ struct GpFactory {
   static std::unique_ptr<Sampler> Make(const SearchSpace& space, uint64_t seed) {
     GpSamplerOptions options;
     options.acquisition = GpAcquisition::kUcb;
-    options.beta = 1e4;
+    options.beta = 1e6;
     options.candidates = 512;
     options.local_starts = 2;
     return std::make_unique<GpSampler>(space, seed, options);

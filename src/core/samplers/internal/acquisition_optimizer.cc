@@ -6,10 +6,6 @@
 #include <limits>
 #include <numeric>
 #include <set>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
-#include <cstdlib>
 
 #include "automl/random.h"
 
@@ -274,11 +270,8 @@ std::vector<ScoredPoint> MaximizeAcquisition(const AcquisitionFunction& acquisit
                                              const std::vector<SearchDimension>& dims,
                                              const MatrixXd& incumbents, uint64_t seed,
                                              const AcquisitionOptimizerOptions& options) {
-  const auto tg = std::chrono::duration<double>(static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
   const MatrixXd points = GlobalCandidates(dims, incumbents, seed, options.candidates);
-  const auto tg1 = std::chrono::duration<double>(static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
   const VectorXd values = EvaluateInBatches(acquisition, points);
-  if (getenv("GP_PROFILE")) fprintf(stderr, "  candidates %.1f ms, scoring %.1f ms\n", (tg1-tg).count()*1e3, (std::chrono::duration<double>(static_cast<double>(std::clock()) / CLOCKS_PER_SEC)-tg1).count()*1e3);
   std::vector<Index> order(static_cast<size_t>(points.rows()));
   std::iota(order.begin(), order.end(), Index{0});
   std::stable_sort(order.begin(), order.end(),
@@ -304,11 +297,9 @@ std::vector<ScoredPoint> MaximizeAcquisition(const AcquisitionFunction& acquisit
   }
 
   std::vector<ScoredPoint> ranked;
-  const auto t0 = std::chrono::duration<double>(static_cast<double>(std::clock()) / CLOCKS_PER_SEC);
   for (ScoredPoint& start : starts) {
     ranked.push_back(LocalSearch(acquisition, dims, std::move(start), options));
   }
-  if (getenv("GP_PROFILE")) fprintf(stderr, "  local %.1f ms\n", (std::chrono::duration<double>(static_cast<double>(std::clock()) / CLOCKS_PER_SEC)-t0).count()*1e3);
   for (Index i : order) ranked.push_back({points.row(i).transpose(), values[i]});
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const ScoredPoint& a, const ScoredPoint& b) { return a.value > b.value; });

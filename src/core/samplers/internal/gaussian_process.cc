@@ -5,9 +5,6 @@
 #include <cmath>
 #include <limits>
 #include <utility>
-#include <string>
-#include <cstdio>
-#include <cstdlib>
 
 namespace automl::internal {
 namespace {
@@ -51,17 +48,28 @@ double SquaredDistance(const GpInputs& a_inputs, const Eigen::Ref<const VectorXd
   return r2;
 }
 
-// The squared scaled distances between all pairs of rows of |inputs|.
-MatrixXd PairwiseSquaredDistances(const GpInputs& inputs, const VectorXd& w) {
+// Column |d|'s contribution to the squared distance between every pair of rows, unscaled:
+// (x_id - x_jd)^2 for a numeric column, [x_id != x_jd] for a categorical one.
+Eigen::ArrayXXd ColumnDistances(const GpInputs& inputs, Index d) {
   const Index n = inputs.x.rows();
-  MatrixXd r2 = MatrixXd::Zero(n, n);
-  for (Index j = 0; j < n; ++j) {
-    for (Index i = j + 1; i < n; ++i) {
-      r2(i, j) =
-          SquaredDistance(inputs, inputs.x.row(i).transpose(), inputs.x.row(j).transpose(), w);
-      r2(j, i) = r2(i, j);
+  const Eigen::ArrayXd column = inputs.x.col(d).array();
+  const bool categorical = inputs.categorical[static_cast<size_t>(d)];
+  Eigen::ArrayXXd distances(n, n);
+  for (Index j = 0; j < n; ++j) {  // column by column: contiguous and vectorized
+    if (categorical) {
+      distances.col(j) = (column != column[j]).cast<double>();
+    } else {
+      distances.col(j) = (column - column[j]).square();
     }
   }
+  return distances;
+}
+
+// The squared scaled distances between all pairs of rows of |inputs|.
+Eigen::ArrayXXd PairwiseSquaredDistances(const GpInputs& inputs, const VectorXd& w) {
+  const Index n = inputs.x.rows();
+  Eigen::ArrayXXd r2 = Eigen::ArrayXXd::Zero(n, n);
+  for (Index d = 0; d < inputs.x.cols(); ++d) r2 += w[d] * ColumnDistances(inputs, d);
   return r2;
 }
 
@@ -133,8 +141,11 @@ double LogMarginalLikelihood(const GpInputs& inputs, const VectorXd& y, const Gp
   const Index n = inputs.x.rows();
   const Index dims = inputs.x.cols();
   const VectorXd& w = h.inverse_squared_lengthscales;
-  const MatrixXd r2 = PairwiseSquaredDistances(inputs, w);
-  const MatrixXd k_f = h.signal_variance * r2.unaryExpr([](double v) { return Matern52(v); });
+  // Matern-5/2 and its derivative in r^2 share sqrt(5) r and its exponential.
+  const Eigen::ArrayXXd r2 = PairwiseSquaredDistances(inputs, w);
+  const Eigen::ArrayXXd root5_r = kSqrt5 * r2.sqrt();
+  const Eigen::ArrayXXd decay = (-root5_r).exp();
+  const MatrixXd k_f = (h.signal_variance * (1.0 + root5_r + 5.0 / 3.0 * r2) * decay).matrix();
   const Eigen::LLT<MatrixXd> llt(k_f + h.noise_variance * MatrixXd::Identity(n, n));
   if (llt.info() != Eigen::Success) {
     if (gradient) *gradient = VectorXd::Zero(dims + 2);
@@ -146,25 +157,20 @@ double LogMarginalLikelihood(const GpInputs& inputs, const VectorXd& y, const Gp
   if (!gradient) return lml;
 
   // d lml / d theta = 1/2 tr((alpha alpha' - K^-1) dK/dtheta) (R&W 5.9).
-  const MatrixXd w_matrix = alpha * alpha.transpose() - llt.solve(MatrixXd::Identity(n, n));
+  // K^-1 = L^-T L^-1: one triangular solve and a matrix product, about twice as fast as two
+  // triangular solves against the identity.
+  const MatrixXd l_inverse = llt.matrixL().solve(MatrixXd::Identity(n, n));
+  const MatrixXd w_matrix = alpha * alpha.transpose() - l_inverse.transpose() * l_inverse;
   gradient->resize(dims + 2);
   (*gradient)[dims] = 0.5 * w_matrix.cwiseProduct(k_f).sum();  // dK/dlog s = K_f
   (*gradient)[dims + 1] = 0.5 * h.noise_variance * w_matrix.trace();
-  // dK_ij/dlog w_d = s M'(r2_ij) w_d delta_d(i, j): summed over pairs, each pair counted twice.
-  VectorXd lengthscale_gradient = VectorXd::Zero(dims);
-  for (Index j = 0; j < n; ++j) {
-    for (Index i = j + 1; i < n; ++i) {
-      const double g = w_matrix(i, j) * h.signal_variance * Matern52DerivativeR2(r2(i, j));
-      for (Index d = 0; d < dims; ++d) {
-        const double a = inputs.x(i, d);
-        const double b = inputs.x(j, d);
-        const double delta =
-            inputs.categorical[static_cast<size_t>(d)] ? (a != b ? 1.0 : 0.0) : (a - b) * (a - b);
-        lengthscale_gradient[d] += g * delta;
-      }
-    }
+  // dK_ij/dlog w_d = s M'(r2_ij) w_d delta_d(i, j), with M'(r2) = -5/6 (1 + sqrt(5) r) e^(-sqrt(5)
+  // r).
+  const Eigen::ArrayXXd slope =
+      w_matrix.array() * (h.signal_variance * -5.0 / 6.0) * (1.0 + root5_r) * decay;
+  for (Index d = 0; d < dims; ++d) {
+    (*gradient)[d] = 0.5 * w[d] * (slope * ColumnDistances(inputs, d)).sum();
   }
-  gradient->head(dims) = lengthscale_gradient.cwiseProduct(w);
   return lml;
 }
 
@@ -176,15 +182,11 @@ double LogHyperprior(const GpHyperparameters& h, VectorXd* gradient) {
   const double variance = 4.0 * kLengthscalePriorVariance;
   const VectorXd centred = h.inverse_squared_lengthscales.array().log() + 2.0 * mu;
   double log_prior = -0.5 * centred.squaredNorm() / variance;
-  const bool optuna = getenv("GP_PRIOR") && std::string(getenv("GP_PRIOR")) == "optuna";
-  const VectorXd& w = h.inverse_squared_lengthscales;
-  if (optuna) log_prior = -(0.1 / w.array() + 0.1 * w.array()).sum();
   log_prior += GammaLogDensity(h.signal_variance, kSignalConcentration, kSignalRate);
   log_prior += GammaLogDensity(h.noise_variance, kNoiseConcentration, kNoiseRate);
   if (gradient) {
     gradient->resize(dims + 2);
     gradient->head(dims) = -centred / variance;
-    if (optuna) gradient->head(dims) = (0.1 / w.array() - 0.1 * w.array()).matrix();
     (*gradient)[dims] =
         GammaLogDensityLogGradient(h.signal_variance, kSignalConcentration, kSignalRate);
     (*gradient)[dims + 1] =
@@ -223,7 +225,6 @@ GpHyperparameters FitHyperparameters(const GpInputs& inputs, const VectorXd& y,
   double best_value = std::numeric_limits<double>::infinity();
   for (const GpHyperparameters& start : starts) {
     const LbfgsResult result = MinimizeBoxed(objective, start.ToLog(), lower, upper, options.lbfgs);
-    if (getenv("GP_PROFILE")) fprintf(stderr, "  fit n=%ld start: %d iters %d evals value %.5f conv %d\n", static_cast<long>(inputs.x.rows()), result.iterations, result.evaluations, result.value, static_cast<int>(result.converged));
     if (result.value < best_value) {
       best_value = result.value;
       best = GpHyperparameters::FromLog(result.x);
