@@ -15,10 +15,11 @@
 //      likelihood times a prior: log-normal length scales scaled with the dimension (C. Hvarfner,
 //      E. O. Hellsten & L. Nardi, "Vanilla Bayesian optimization performs great in high
 //      dimensions", ICML 2024), gamma signal and noise variances (as Optuna's GPSampler), fitted
-//      by box-constrained L-BFGS with analytic gradients from several deterministic starts.
-//      They are refitted at a schedule of observation counts: every count up to `refit_until`,
-//      then each time the count has grown by `refit_growth`. The fit at count c depends only on
-//      the first c observations in the order they finished and warm-starts from the fit at the
+//      by box-constrained L-BFGS with analytic gradients. They are refitted at a schedule of
+//      observation counts: every count up to `refit_until` (from the defaults, the previous fit
+//      and two seeded random starts), then each time the count has grown by `refit_growth` (from
+//      the previous fit alone, as Optuna's GPSampler warm-starts). The fit at count c depends
+//      only on the first c observations in the order they finished and on the fit at the
 //      previous scheduled count, so fits are memoized (a mutex-guarded cache) without making
 //      suggestions depend on what the cache holds: a resumed study recomputes the same fits.
 //      Between refits only the Cholesky factor is recomputed.
@@ -31,8 +32,10 @@
 //      probability of improvement, or the confidence bound mean - sqrt(beta) sd (N. Srinivas,
 //      A. Krause, S. Kakade & M. Seeger, "Gaussian process optimization in the bandit setting",
 //      ICML 2010). It is maximized by a global phase of `candidates` points (Sobol' and
-//      perturbations of the best trials) and local refinement of the best `local_starts`:
-//      projected L-BFGS over continuous coordinates alternating with searches over discrete ones.
+//      perturbations of the best trials; beyond 150 observations their number shrinks as 1/n^2,
+//      to no fewer than 256, since each costs O(n^2)) and local refinement of the best
+//      `local_starts`: projected L-BFGS over continuous coordinates alternating with searches
+//      over discrete ones. Discrete values are snapped to their grid before the kernel sees them.
 //
 // Conditional spaces: the model covers the parameters active in every COMPLETE trial (Optuna's
 // intersection search space); the others are drawn uniformly as RandomSampler draws them.
@@ -46,7 +49,8 @@
 //   acquisition    ei     ei (log expected improvement), pi (log probability of improvement)
 //                         or ucb (confidence bound)
 //   beta           2.0    ucb's exploration weight (> 0)
-//   candidates     2048   points in the acquisition's global phase (16 .. 1,000,000)
+//   candidates     2048   points in the acquisition's global phase (16 .. 1,000,000), up to
+//                         150 observations
 //   local_starts   5      best global points refined locally (0 .. 100)
 //   deterministic  false  the objective has no noise: keep the noise variance at its floor
 //   refit_until    30     refit the hyperparameters at every observation count up to this

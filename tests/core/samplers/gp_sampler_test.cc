@@ -166,6 +166,25 @@ TEST(GpSamplerTest, EveryAcquisitionFunctionWorks) {
   }
 }
 
+// The default model path (log EI) on every kind of parameter: each proposal lies in its domain
+// and on its grid (steps, ints, log ints), and a log parameter whose optimum sits two decades
+// into its range is found there, which a model of the raw value could not resolve.
+TEST(GpSamplerTest, ModelProposalsRespectBoundsStepsAndLogScales) {
+  const SearchSpace space = testing::MixedSpace();
+  GpSamplerOptions options;
+  options.n_startup = 8;
+  Study study = NewStudy(space, 13, std::make_unique<GpSampler>(space, 13, options));
+  for (int i = 0; i < 40; ++i) {
+    Trial trial = study.Ask();
+    ASSERT_TRUE(ParamsAreValid(space, trial.params())) << "trial " << i;
+    const double log_lr = std::log10(trial.Float("lr"));
+    study.Tell(trial, (log_lr + 3) * (log_lr + 3) + 0.1 * std::abs(trial.Float("x")));
+  }
+  const double best_lr = study.BestTrial()->params.at("lr").AsDouble();
+  EXPECT_GT(best_lr, 1e-3 / 1.5);
+  EXPECT_LT(best_lr, 1e-3 * 1.5);
+}
+
 // Workers asking while others run get points apart from the running ones (kriging believer);
 // without it they would all get the acquisition's one maximum.
 TEST(GpSamplerTest, RunningTrialsPushNewSuggestionsAway) {
