@@ -95,7 +95,7 @@ TEST(StudyConfigTest, OpenStudyBuildsSamplerAndPrunerByName) {
     OpenStudy(c, OpenStorage("memory"), components);
     FAIL();
   } catch (const InvalidArgument& e) {
-    EXPECT_THAT(e.what(), HasSubstr("unknown sampler 'annealing' (known: grid, random, sobol)"));
+    EXPECT_THAT(e.what(), HasSubstr("unknown sampler 'annealing' (known: gp, grid, random, sobol)"));
   }
   c.sampler = ParseYaml("{name: random, temperature: 3}", "s");
   try {
