@@ -3,6 +3,7 @@
 #include "automl/pruners/nop_pruner.h"
 #include "automl/samplers/cmaes_sampler.h"
 #include "automl/samplers/genetic_sampler.h"
+#include "automl/samplers/gp_sampler.h"
 #include "automl/samplers/grid_sampler.h"
 #include "automl/samplers/nsga2_sampler.h"
 #include "automl/samplers/random_sampler.h"
@@ -74,6 +75,15 @@ Components BuiltinComponents() {
                  [](const ComponentOptions& options, const SamplerContext& ctx) {
                    return std::make_unique<CmaEsSampler>(
                        ctx.space, ctx.seed, CmaEsSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
+                 });
+  c.samplers.Add("gp",
+                 "Gaussian-process Bayesian optimization (Matern-5/2, log-EI); options: n_startup, "
+                 "acquisition (ei|pi|ucb), beta, candidates, local_starts, deterministic, "
+                 "refit_until, refit_growth",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<GpSampler>(
+                       ctx.space, ctx.seed, GpSamplerOptions::FromComponentOptions(options),
                        ctx.directions);
                  });
   c.pruners.Add("none", "never prunes",
