@@ -9,10 +9,11 @@
 //       {"name": NAME, ...} would give them) on F, once per seed A..B (the study's seed), each an
 //       in-memory study of N ask/tell trials, and writes one JSON line per seed to FILE:
 //         sampler, impl, spec, function, seed, trials, minimum,
-//         regret            best-so-far simple regret after each trial (N numbers): the
-//                           noise-free value of the incumbent (the trial with the best value the
-//                           sampler saw, the first one among ties) minus the global minimum
-//         final_regret      the last of them
+//         regret            best-so-far simple regret after each trial (N numbers, to 6
+//                           significant digits): the noise-free value of the incumbent (the trial
+//                           with the best value the sampler saw, the first one among ties) minus
+//                           the global minimum
+//         final_regret      the last of them, in full precision
 //         ask_seconds_median, ask_seconds_total   wall time of Study::Ask() (sampling included)
 //         seconds           wall time of the whole run for this seed
 //       A sampler that this build does not register: one line on stderr, exit status 1.
@@ -25,6 +26,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -63,6 +66,14 @@ struct RunArgs {
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// |x| to 6 significant digits: the regret curves are stored this way to keep the result files
+// small (bench/hpo/optuna_bench.py rounds alike).
+double Round6(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", x);
+  return std::strtod(text, nullptr);
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
@@ -86,6 +97,7 @@ Json RunOnce(const Components& components, const RunArgs& args, const TestFuncti
   std::vector<double> ask_seconds;
   double best_seen = std::numeric_limits<double>::infinity();
   double best_truth = 0;
+  double final_regret = 0;
   const Clock::time_point start = Clock::now();
   for (int64_t i = 0; i < args.trials; ++i) {
     const Clock::time_point before = Clock::now();
@@ -99,7 +111,8 @@ Json RunOnce(const Components& components, const RunArgs& args, const TestFuncti
       best_truth = truth;
     }
     study.Tell(trial, seen);
-    regret.push_back(best_truth - f.minimum);
+    final_regret = best_truth - f.minimum;
+    regret.push_back(Round6(best_truth - f.minimum));
   }
   double total = 0;
   for (double s : ask_seconds) total += s;
@@ -111,7 +124,7 @@ Json RunOnce(const Components& components, const RunArgs& args, const TestFuncti
               {"trials", args.trials},
               {"minimum", f.minimum},
               {"regret", regret},
-              {"final_regret", regret.empty() ? 0.0 : regret.back()},
+              {"final_regret", final_regret},
               {"ask_seconds_median", ask_seconds.empty() ? 0.0 : Median(ask_seconds)},
               {"ask_seconds_total", total},
               {"seconds", Seconds(Clock::now() - start)}};

@@ -60,11 +60,11 @@ def run_once(label, options, f, seed, trials):
         if seen < best_seen:
             best_seen, best_truth = seen, truth
         study.tell(trial, seen)
-        regret.append(best_truth - f.minimum)
+        regret.append(float("%.6g" % (best_truth - f.minimum)))  # as automl_hpo_bench rounds
     spec = dict(options, name=SAMPLERS[label].__name__)
     return {"sampler": label, "impl": "optuna", "optuna_version": optuna.__version__,
             "spec": spec, "function": f.name, "seed": seed, "trials": trials,
-            "minimum": f.minimum, "regret": regret, "final_regret": regret[-1],
+            "minimum": f.minimum, "regret": regret, "final_regret": best_truth - f.minimum,
             "ask_seconds_median": statistics.median(ask_seconds),
             "ask_seconds_total": sum(ask_seconds), "seconds": time.perf_counter() - start}
 
