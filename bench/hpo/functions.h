@@ -52,7 +52,7 @@ struct TestFunction {
   double noise_sd = 0;
 };
 
-// ---- The standard functions, on vectors --------------------------------------------------------
+// ---- The standard functions, on vectors ---------------------------------------------------------
 
 inline double Branin(const std::vector<double>& x) {
   const double b = 5.1 / (4 * kPi * kPi);
@@ -132,8 +132,9 @@ inline double StyblinskiTang(const std::vector<double>& x) {
 inline const std::map<std::string, std::pair<double, double>>& MixedChoices() {
   // choice -> (optimal x, offset)
   static const std::map<std::string, std::pair<double, double>> kChoices = {
-      {"a", {-2.0, 1.0}}, {"b", {1.0, 0.5}}, {"c", {0.5, 0.0}}, {"d", {3.0, 2.0}},
-      {"e", {-1.0, 0.25}}};
+      {"a", {-2.0, 1.0}}, {"b", {1.0, 0.5}},   {"c", {0.5, 0.0}},
+      {"d", {3.0, 2.0}},  {"e", {-1.0, 0.25}},
+  };
   return kChoices;
 }
 
@@ -158,7 +159,7 @@ inline SearchSpace MixedSpace() {
   });
 }
 
-// ---- Noise ----------------------------------------------------------------------------------------
+// ---- Noise --------------------------------------------------------------------------------------
 
 // SplitMix64's output function (Steele, Lea & Flood 2014), written out here (not taken from
 // automl/random.h) so that bench/hpo/functions.py can repeat it bit for bit.
@@ -179,7 +180,7 @@ inline double Noise(uint64_t seed, uint64_t trial) {
   return std::sqrt(-2 * std::log(u1)) * std::cos(2 * kPi * u2);
 }
 
-// ---- The table ------------------------------------------------------------------------------------
+// ---- The table ----------------------------------------------------------------------------------
 
 inline std::vector<double> Vector(const ParamMap& p, size_t n) {
   std::vector<double> x(n);
@@ -212,9 +213,9 @@ inline TestFunction Cube(const std::string& name, size_t n, double low, double h
 }
 
 inline const std::vector<std::string>& FunctionNames() {
-  static const std::vector<std::string> kNames = {
-      "branin", "hartmann6",         "rosenbrock5", "levy10",
-      "ackley10", "styblinski_tang10", "mixed",     "noisy_hartmann6"};
+  static const std::vector<std::string> kNames = {"branin", "hartmann6",      "rosenbrock5",
+                                                  "levy10", "ackley10",       "styblinski_tang10",
+                                                  "mixed",  "noisy_hartmann6"};
   return kNames;
 }
 
@@ -224,11 +225,10 @@ inline TestFunction MakeFunction(const std::string& name) {
     return BoxFunction(name, {{-5, 10}, {0, 15}}, {kPi, 2.275}, 5 / (4 * kPi), Branin);
   }
   if (name == "hartmann6" || name == "noisy_hartmann6") {
-    TestFunction t = BoxFunction(
-        name, std::vector<std::pair<double, double>>(6, {0, 1}),
-        {0.20168951100670543, 0.15001069182345797, 0.476873974221897, 0.2753324304940561,
-         0.31165161660011326, 0.6573005340656204},
-        -3.322368011415515, Hartmann6);
+    TestFunction t = BoxFunction(name, std::vector<std::pair<double, double>>(6, {0, 1}),
+                                 {0.20168951100670543, 0.15001069182345797, 0.476873974221897,
+                                  0.2753324304940561, 0.31165161660011326, 0.6573005340656204},
+                                 -3.322368011415515, Hartmann6);
     if (name == "noisy_hartmann6") t.noise_sd = 0.1;
     return t;
   }
@@ -243,8 +243,9 @@ inline TestFunction MakeFunction(const std::string& name) {
     t.name = name;
     t.space = MixedSpace();
     t.minimum = 0;
-    t.argmin = {{"x", 0.5}, {"y", -1.0},    {"lr", 1e-3},
-                {"units", int64_t{128}}, {"layers", int64_t{3}}, {"c", "c"}};
+    t.argmin = {
+        {"x", 0.5}, {"y", -1.0}, {"lr", 1e-3}, {"units", int64_t{128}}, {"layers", int64_t{3}},
+        {"c", "c"}};
     t.value = Mixed;
     return t;
   }

@@ -73,7 +73,8 @@ def ackley(x):
     for v in x:
         squares += v * v
         cosines += math.cos(2 * PI * v)
-    return -20 * math.exp(-0.2 * math.sqrt(squares / d)) - math.exp(cosines / d) + 20 + math.exp(1.0)
+    return (-20 * math.exp(-0.2 * math.sqrt(squares / d)) - math.exp(cosines / d) + 20
+            + math.exp(1.0))
 
 
 def styblinski_tang(x):

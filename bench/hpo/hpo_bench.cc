@@ -104,8 +104,7 @@ Json RunOnce(const Components& components, const RunArgs& args, const TestFuncti
     Trial trial = study.Ask();
     ask_seconds.push_back(Seconds(Clock::now() - before));
     const double truth = f.value(trial.params());
-    const double seen =
-        truth + f.noise_sd * Noise(seed, static_cast<uint64_t>(trial.number()));
+    const double seen = truth + f.noise_sd * Noise(seed, static_cast<uint64_t>(trial.number()));
     if (seen < best_seen) {
       best_seen = seen;
       best_truth = truth;
