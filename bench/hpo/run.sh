@@ -92,8 +92,12 @@ if [ "${1:-}" = "--job" ]; then
   exit 0
 fi
 
-samplers="${SAMPLERS:-random sobol gp rf tpe cmaes anneal genetic nsga2 optuna-tpe optuna-cmaes optuna-random optuna-nsga2}"
-functions="${FUNCTIONS:-branin hartmann6 rosenbrock5 levy10 ackley10 styblinski_tang10 mixed noisy_hartmann6}"
+default_samplers="random sobol gp rf tpe cmaes anneal genetic nsga2
+  optuna-tpe optuna-cmaes optuna-random optuna-nsga2"
+default_functions="branin hartmann6 rosenbrock5 levy10 ackley10 styblinski_tang10 mixed
+  noisy_hartmann6"
+samplers="${SAMPLERS:-${default_samplers}}"
+functions="${FUNCTIONS:-${default_functions}}"
 jobs="${JOBS:-$(nproc)}"
 
 # ---- Prerequisites -----------------------------------------------------------------------------
