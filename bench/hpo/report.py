@@ -216,7 +216,8 @@ def main():
         seeds = "/".join(str(n) for n in sorted({len(runs[(f, s)]) for s, _ in curves}))
         with open(os.path.join(plots, f + ".svg"), "w") as out:
             out.write(svg_plot(f, curves, seeds))
-    print("Plots: %s/{%s}.svg" % (plots, ",".join(functions)))
+    print("Plots (median best-so-far regret against trials, log scale): plots/{%s}.svg in %s"
+          % (",".join(functions), args.results))
 
 
 if __name__ == "__main__":
