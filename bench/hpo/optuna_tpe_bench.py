@@ -80,11 +80,11 @@ def box(n, low, high, f, minimum):
 def mixed(trial):
     x0 = trial.suggest_float("x0", -5, 5)
     x1 = trial.suggest_float("x1", -5, 5)
-    n0 = trial.suggest_int("n0", -10, 10)
+    n0 = trial.suggest_int("n0", -10, 10, step=2)
     n1 = trial.suggest_int("n1", -10, 10)
     c0 = trial.suggest_categorical("c0", ["a", "b", "c", "d"])
     c1 = trial.suggest_categorical("c1", ["on", "off"])
-    v = (x0 - 0.5) ** 2 + (x1 + 1) ** 2 + (n0 - 3) ** 2 / 10 + abs(n1 + 2) / 2
+    v = (x0 - 0.5) ** 2 + (x1 + 1) ** 2 + (n0 - 4) ** 2 / 10 + abs(n1 + 2) / 2
     return v + {"a": 2.0, "b": 1.0, "c": 0.0, "d": 3.0}[c0] + (0.0 if c1 == "on" else 1.5)
 
 

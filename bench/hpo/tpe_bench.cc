@@ -117,9 +117,8 @@ int Regret(const std::string& function, int trials, uint64_t first, uint64_t las
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    Json line = {{"impl", "automl"},  {"function", function},
-                 {"trials", trials},  {"seed", seed},
-                 {"best", best_truth}, {"regret", best_truth - f.minimum},
+    Json line = {{"impl", "automl"},   {"function", function}, {"trials", trials},
+                 {"seed", seed},       {"best", best_truth},   {"regret", best_truth - f.minimum},
                  {"seconds", seconds}, {"options", spec}};
     std::cout << line.dump() << std::endl;
   }

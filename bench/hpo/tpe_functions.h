@@ -36,7 +36,10 @@ inline std::vector<double> Floats(const ParamMap& params, const std::string& pre
 
 inline SearchSpace Box(int n, double low, double high) {
   std::vector<ParamSpec> params;
-  for (int i = 0; i < n; ++i) params.push_back(ParamSpec::Float("x" + std::to_string(i), low, high));
+  params.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    params.push_back(ParamSpec::Float("x" + std::to_string(i), low, high));
+  }
   return SearchSpace(std::move(params));
 }
 
@@ -108,8 +111,8 @@ inline double StyblinskiTang(const std::vector<double>& x) {
   return sum / 2;
 }
 
-// Two floats, two ints and two categoricals; minimum 0 at x = (0.5, -1), n = (3, -2), c = ("c",
-// "on").
+// Two floats, a stepped int (step 2), an int and two categoricals (four choices and two);
+// minimum 0 at x = (0.5, -1), n = (4, -2), c = ("c", "on").
 inline double Mixed(const ParamMap& p) {
   const double x0 = p.at("x0").AsDouble();
   const double x1 = p.at("x1").AsDouble();
@@ -117,7 +120,7 @@ inline double Mixed(const ParamMap& p) {
   const auto n1 = static_cast<double>(p.at("n1").AsInt());
   const std::string c0 = p.at("c0").AsString();
   const std::string c1 = p.at("c1").AsString();
-  double v = (x0 - 0.5) * (x0 - 0.5) + (x1 + 1) * (x1 + 1) + (n0 - 3) * (n0 - 3) / 10 +
+  double v = (x0 - 0.5) * (x0 - 0.5) + (x1 + 1) * (x1 + 1) + (n0 - 4) * (n0 - 4) / 10 +
              std::fabs(n1 + 2) / 2;
   v += c0 == "a" ? 2.0 : c0 == "b" ? 1.0 : c0 == "c" ? 0.0 : 3.0;
   v += c1 == "on" ? 0.0 : 1.5;
@@ -128,7 +131,7 @@ inline SearchSpace MixedSpace() {
   return SearchSpace({
       ParamSpec::Float("x0", -5, 5),
       ParamSpec::Float("x1", -5, 5),
-      ParamSpec::Int("n0", -10, 10),
+      ParamSpec::Int("n0", -10, 10).Step(2),
       ParamSpec::Int("n1", -10, 10),
       ParamSpec::Categorical("c0", {"a", "b", "c", "d"}),
       ParamSpec::Categorical("c1", {"on", "off"}),

@@ -36,17 +36,17 @@ class TpeRunTest : public ::testing::Test {
 // use: the study completes its target, and the model's trials (after the 5 random ones) stay in
 // the space.
 TEST_F(TpeRunTest, CompletesAStudyWithACommandObjective) {
-  const std::string config = Write(
-      "tpe.yaml",
-      "study: tpe\ntrials: 16\nseed: 5\n"
-      "sampler: {name: tpe, n_startup_trials: 5, n_ei_candidates: 16}\n"
-      "space:\n"
-      "  x: {type: float, low: -5, high: 10}\n"
-      "  y: {type: float, low: 0, high: 15}\n"
-      "  opt: [sgd, adam]\n"
-      "  m: {type: float, low: 0.8, high: 0.99, when: {opt: sgd}}\n"
-      "objective:\n"
-      "  command: [\"" AUTOML_TEST_OBJECTIVE "\", \"branin\", \"{x}\", \"{y}\"]\n");
+  const std::string config =
+      Write("tpe.yaml",
+            "study: tpe\ntrials: 16\nseed: 5\n"
+            "sampler: {name: tpe, n_startup_trials: 5, n_ei_candidates: 16}\n"
+            "space:\n"
+            "  x: {type: float, low: -5, high: 10}\n"
+            "  y: {type: float, low: 0, high: 15}\n"
+            "  opt: [sgd, adam]\n"
+            "  m: {type: float, low: 0.8, high: 0.99, when: {opt: sgd}}\n"
+            "objective:\n"
+            "  command: [\"" AUTOML_TEST_OBJECTIVE "\", \"branin\", \"{x}\", \"{y}\"]\n");
   const CliResult r = Run(config);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("stopped: target of 16 finished trials reached"));
@@ -66,12 +66,12 @@ TEST_F(TpeRunTest, CompletesAStudyWithACommandObjective) {
 }
 
 TEST_F(TpeRunTest, RefusesABadOptionNamingIt) {
-  const std::string config = Write(
-      "bad.yaml",
-      "study: bad\ntrials: 3\n"
-      "sampler: {name: tpe, gamma: 2}\n"
-      "space:\n  x: {type: float, low: 0, high: 1}\n"
-      "objective:\n  command: [\"" AUTOML_TEST_OBJECTIVE "\", \"branin\", \"{x}\", \"1\"]\n");
+  const std::string config =
+      Write("bad.yaml",
+            "study: bad\ntrials: 3\n"
+            "sampler: {name: tpe, gamma: 2}\n"
+            "space:\n  x: {type: float, low: 0, high: 1}\n"
+            "objective:\n  command: [\"" AUTOML_TEST_OBJECTIVE "\", \"branin\", \"{x}\", \"1\"]\n");
   const CliResult r = Run(config);
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;

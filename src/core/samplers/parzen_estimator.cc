@@ -59,7 +59,7 @@ double ExpNonPositive(double x) {
 
 }  // namespace
 
-// ---- ParzenDim -----------------------------------------------------------------------------------
+// ---- ParzenDim ----------------------------------------------------------------------------------
 
 ParzenDim ParzenDim::Continuous(double low, double high) {
   ParzenDim d;
@@ -111,8 +111,8 @@ double ParzenDim::Centre(int64_t j) const {
 
 int64_t ParzenDim::CellOf(double x) const {
   // nearbyint rounds halves to even, as numpy's round does.
-  const double v = log_grid ? std::nearbyint(std::exp(x)) - static_cast<double>(first)
-                            : std::nearbyint(x);
+  const double v =
+      log_grid ? std::nearbyint(std::exp(x)) - static_cast<double>(first) : std::nearbyint(x);
   return static_cast<int64_t>(std::clamp(v, 0.0, static_cast<double>(n - 1)));
 }
 
@@ -201,8 +201,7 @@ void ParzenEstimator::SetNumericalKernels(size_t d, const std::vector<double>& o
   kern.mu.resize(k_total);
   for (size_t i = 0; i < n; ++i) {
     const double x = observations[i * stride + d];
-    kern.mu[i] =
-        dim.kind == ParzenDim::Kind::kDiscrete ? dim.Centre(static_cast<int64_t>(x)) : x;
+    kern.mu[i] = dim.kind == ParzenDim::Kind::kDiscrete ? dim.Centre(static_cast<int64_t>(x)) : x;
   }
   if (with_prior_) kern.mu[n] = 0.5 * (low + high);
 
@@ -235,10 +234,9 @@ void ParzenEstimator::SetNumericalKernels(size_t d, const std::vector<double>& o
     }
     for (size_t i = 0; i < k_total; ++i) kern.sigma[order[i]] = sorted_sigma[i];
   }
-  const double min_sigma =
-      options_.consider_magic_clip
-          ? range / std::min(100.0, 1.0 + static_cast<double>(k_total))
-          : kMinSigma;
+  const double min_sigma = options_.consider_magic_clip
+                               ? range / std::min(100.0, 1.0 + static_cast<double>(k_total))
+                               : kMinSigma;
   for (double& s : kern.sigma) s = std::clamp(s, min_sigma, range);
   if (with_prior_) kern.sigma[n] = range;
 
@@ -300,11 +298,11 @@ void ParzenEstimator::Sample(Rng& rng, size_t m, std::vector<double>* out) const
   const size_t k_total = components();
   for (size_t draw = 0; draw < m; ++draw) {
     const double u = rng.Uniform();
-    const size_t k = std::min<size_t>(
-        static_cast<size_t>(std::upper_bound(cumulative_weights_.begin(),
-                                             cumulative_weights_.end(), u) -
-                            cumulative_weights_.begin()),
-        k_total - 1);
+    const size_t k =
+        std::min<size_t>(static_cast<size_t>(std::upper_bound(cumulative_weights_.begin(),
+                                                              cumulative_weights_.end(), u) -
+                                             cumulative_weights_.begin()),
+                         k_total - 1);
     for (size_t d = 0; d < dims_.size(); ++d) {
       const ParzenDim& dim = dims_[d];
       if (dim.kind == ParzenDim::Kind::kCategorical) {
@@ -337,7 +335,8 @@ void ParzenEstimator::Sample(Rng& rng, size_t m, std::vector<double>* out) const
   }
 }
 
-std::vector<double> ParzenEstimator::DiscreteLogMassTable(size_t d, const std::vector<double>& points,
+std::vector<double> ParzenEstimator::DiscreteLogMassTable(size_t d,
+                                                          const std::vector<double>& points,
                                                           size_t m,
                                                           std::vector<size_t>* slot) const {
   const ParzenDim& dim = dims_[d];

@@ -32,8 +32,8 @@ constexpr int64_t kContinuous = -2;  // an active continuous value: the trial ca
 constexpr int64_t kInvalid = -3;     // a value the space does not hold (never equal to a proposal)
 
 // Bounds on the search for a new point in a discrete space that TPE's own candidates miss.
-constexpr int kMaxCombinations = 1024;    // best combinations of the groups' candidates tried
-constexpr int kRandomTries = 64;          // then uniform points
+constexpr int kMaxCombinations = 1024;  // best combinations of the groups' candidates tried
+constexpr int kRandomTries = 64;        // then uniform points
 constexpr uint64_t kMaxEnumeration = uint64_t{1} << 20;  // then every point, if no more than this
 
 uint64_t TpeStream(uint64_t what) { return kSamplerStream ^ HashName("tpe") ^ what; }
@@ -79,8 +79,8 @@ ModelParam MakeModelParam(size_t space_index, const ParamSpec& spec) {
       p.dim = ParzenDim::Grid(n);
       return p;
     case ParamType::kInt:
-      p.dim = spec.log() ? ParzenDim::LogGrid(static_cast<int64_t>(spec.low()), n)
-                         : ParzenDim::Grid(n);
+      p.dim =
+          spec.log() ? ParzenDim::LogGrid(static_cast<int64_t>(spec.low()), n) : ParzenDim::Grid(n);
       return p;
     case ParamType::kOrdinal:  // ordered positions 0, 1, ..., like an int
       p.dim = ParzenDim::Grid(n);
@@ -176,8 +176,8 @@ struct TpeHistory {
   // Moves the last row to position |at|, keeping the rows after it in order.
   void MoveLastTo(size_t at) {
     const auto rotate = [](auto& v, size_t first, size_t n) {
-      std::rotate(v.begin() + static_cast<ptrdiff_t>(first * n), v.end() - static_cast<ptrdiff_t>(n),
-                  v.end());
+      std::rotate(v.begin() + static_cast<ptrdiff_t>(first * n),
+                  v.end() - static_cast<ptrdiff_t>(n), v.end());
     };
     rotate(rows, at, 1);
     rotate(coords, at, width);
@@ -427,9 +427,9 @@ void TpeSampler::WithHistory(const Study& study, int64_t exclude_number,
     while (at > 0 && finished.rows[at - 1].number > trial.number) --at;
     if (at + 1 < finished.size()) finished.MoveLastTo(at);
   }
-  const bool excluded = std::binary_search(
-      finished.rows.begin(), finished.rows.end(), exclude_number,
-      [](const auto& a, const auto& b) { return NumberOf(a) < NumberOf(b); });
+  const bool excluded =
+      std::binary_search(finished.rows.begin(), finished.rows.end(), exclude_number,
+                         [](const auto& a, const auto& b) { return NumberOf(a) < NumberOf(b); });
   if (unfinished.size() == 0 && !excluded) {
     use(finished);
     return;
@@ -529,8 +529,8 @@ std::vector<Group> DecomposeGroups(const TpeHistory& history, size_t width) {
 }
 
 // The groups the options call for.
-std::vector<Group> ModelGroups(const TpeSamplerOptions& options,
-                               const TpeHistory& history, size_t width) {
+std::vector<Group> ModelGroups(const TpeSamplerOptions& options, const TpeHistory& history,
+                               size_t width) {
   if (options.multivariate && options.group) return DecomposeGroups(history, width);
   std::vector<Group> groups;
   std::vector<bool> joint(width, false);
@@ -555,7 +555,8 @@ std::vector<Group> ModelGroups(const TpeSamplerOptions& options,
 }
 
 // The coordinates of |group| in |rows| where all of them are active, oldest first.
-std::vector<double> Observations(const TpeHistory& history, const Group& group, const std::vector<size_t>& rows) {
+std::vector<double> Observations(const TpeHistory& history, const Group& group,
+                                 const std::vector<size_t>& rows) {
   std::vector<double> out;
   out.reserve(rows.size() * group.params.size());
   for (size_t r : rows) {
@@ -753,7 +754,6 @@ bool BestNewCombination(const SearchSpace& space, const std::vector<Choice>& cho
   return false;
 }
 
-
 // Walks every point of an all-discrete space (parameters in order, skipping inactive ones,
 // keeping given values) and puts one not tried yet, chosen uniformly by reservoir sampling, into
 // |values|. False when every point has been tried.
@@ -801,7 +801,8 @@ bool EnumerateNew(const SearchSpace& space, const ParamMap& given, const SeenKey
 
 ParamMap TpeSampler::Propose(const Study& study, const FrozenTrial& trial) const {
   ParamMap out;
-  WithHistory(study, trial.number, [&](const TpeHistory& history) { out = Propose(history, trial); });
+  WithHistory(study, trial.number,
+              [&](const TpeHistory& history) { out = Propose(history, trial); });
   return out;
 }
 

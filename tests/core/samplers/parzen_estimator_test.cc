@@ -74,11 +74,14 @@ TEST(TruncatedNormalTest, InverseCdfStaysInItsIntervalAndHasTheRightMedian) {
 
 // ---- The Parzen estimator ----------------------------------------------------------------------
 
-ParzenOptions Options(bool multivariate) {
+ParzenOptions Options(bool multivariate, ParzenScore score = ParzenScore::kMass) {
   ParzenOptions o;
   o.multivariate = multivariate;
+  o.score = score;
   return o;
 }
+
+const char* Name(ParzenScore score) { return score == ParzenScore::kMass ? "mass" : "height"; }
 
 // Observations with repeats and values near both ends.
 std::vector<double> SomeObservations(double low, double high) {
@@ -104,14 +107,19 @@ double SumOverCells(const ParzenEstimator& pe, int64_t n) {
 }
 
 TEST(ParzenEstimatorTest, ContinuousDensityIntegratesToOne) {
-  for (bool multivariate : {false, true}) {
-    SCOPED_TRACE(multivariate ? "multivariate" : "univariate");
+  for (auto [multivariate, score] : {std::pair{false, ParzenScore::kMass},
+                                     {true, ParzenScore::kMass},
+                                     {false, ParzenScore::kHeight},
+                                     {true, ParzenScore::kHeight}}) {
+    SCOPED_TRACE(::testing::Message()
+                 << (multivariate ? "multivariate" : "univariate") << ", " << Name(score));
     // A float on [-2, 3], and a log-scale float on [1e-5, 1e-1] in its log coordinate.
     for (const auto& [low, high] : {std::pair{-2.0, 3.0}, {std::log(1e-5), std::log(1e-1)}}) {
       for (size_t n : {size_t{0}, size_t{1}, size_t{6}}) {
         std::vector<double> obs = SomeObservations(low, high);
         obs.resize(n);
-        const ParzenEstimator pe({ParzenDim::Continuous(low, high)}, obs, Options(multivariate));
+        const ParzenEstimator pe({ParzenDim::Continuous(low, high)}, obs,
+                                 Options(multivariate, score));
         EXPECT_NEAR(Integrate1d(pe, low, high, 200000), 1.0, 1e-6) << "n = " << n;
       }
     }
@@ -119,15 +127,19 @@ TEST(ParzenEstimatorTest, ContinuousDensityIntegratesToOne) {
 }
 
 TEST(ParzenEstimatorTest, DiscreteMassSumsToOne) {
-  for (bool multivariate : {false, true}) {
-    SCOPED_TRACE(multivariate ? "multivariate" : "univariate");
+  for (auto [multivariate, score] : {std::pair{false, ParzenScore::kMass},
+                                     {true, ParzenScore::kMass},
+                                     {false, ParzenScore::kHeight},
+                                     {true, ParzenScore::kHeight}}) {
+    SCOPED_TRACE(::testing::Message()
+                 << (multivariate ? "multivariate" : "univariate") << ", " << Name(score));
     const ParzenDim grids[] = {ParzenDim::Grid(2), ParzenDim::Grid(11), ParzenDim::LogGrid(1, 64),
                                ParzenDim::LogGrid(5, 3), ParzenDim::Categorical(4)};
     for (const ParzenDim& dim : grids) {
       const std::vector<double> obs = {0, 1, 1, static_cast<double>(dim.n - 1)};
-      const ParzenEstimator pe({dim}, obs, Options(multivariate));
+      const ParzenEstimator pe({dim}, obs, Options(multivariate, score));
       EXPECT_NEAR(SumOverCells(pe, dim.n), 1.0, 1e-12) << "n = " << dim.n;
-      const ParzenEstimator prior_only({dim}, {}, Options(multivariate));
+      const ParzenEstimator prior_only({dim}, {}, Options(multivariate, score));
       EXPECT_NEAR(SumOverCells(prior_only, dim.n), 1.0, 1e-12) << "n = " << dim.n;
     }
   }
@@ -139,20 +151,22 @@ TEST(ParzenEstimatorTest, JointDensityIntegratesToOne) {
   const std::vector<ParzenDim> dims = {ParzenDim::Continuous(0, 1), ParzenDim::Grid(5),
                                        ParzenDim::Categorical(3)};
   const std::vector<double> obs = {0.2, 0, 2, 0.25, 1, 2, 0.9, 4, 0, 0.5, 2, 1};
-  const ParzenEstimator pe(dims, obs, Options(true));
   constexpr int kCells = 20000;
   std::vector<double> points;
   for (int i = 0; i < kCells; ++i) {
     for (int j = 0; j < 5; ++j) {
       for (int c = 0; c < 3; ++c) {
-        points.insert(points.end(), {(i + 0.5) / kCells, static_cast<double>(j),
-                                     static_cast<double>(c)});
+        points.insert(points.end(),
+                      {(i + 0.5) / kCells, static_cast<double>(j), static_cast<double>(c)});
       }
     }
   }
-  double sum = 0;
-  for (double lp : pe.LogPdf(points)) sum += std::exp(lp);
-  EXPECT_NEAR(sum / kCells, 1.0, 1e-6);
+  for (ParzenScore score : {ParzenScore::kMass, ParzenScore::kHeight}) {
+    const ParzenEstimator pe(dims, obs, Options(true, score));
+    double sum = 0;
+    for (double lp : pe.LogPdf(points)) sum += std::exp(lp);
+    EXPECT_NEAR(sum / kCells, 1.0, 1e-6) << Name(score);
+  }
 }
 
 // What Sample draws is what LogPdf scores: the frequencies of many draws match the masses, for
@@ -207,8 +221,8 @@ TEST(ParzenEstimatorTest, BandwidthsFollowOptuna) {
   // 10 / min(100, 1 + 3) = 2.5. The prior is N(5, 10). Checked through the density at 2.
   const ParzenEstimator uni({ParzenDim::Continuous(0, 10)}, {2, 5}, Options(false));
   const auto truncnorm = [](double x, double mu, double s) {
-    return std::exp(-0.5 * ((x - mu) / s) * ((x - mu) / s) - std::log(s) - 0.5 * std::log(2 * M_PI) -
-                    LogGaussMass((0 - mu) / s, (10 - mu) / s));
+    return std::exp(-0.5 * ((x - mu) / s) * ((x - mu) / s) - std::log(s) -
+                    0.5 * std::log(2 * M_PI) - LogGaussMass((0 - mu) / s, (10 - mu) / s));
   };
   // Kernel sigmas: 2 -> gap to 5 = 3; 5 (observation) -> max(3, 0) = 3, prior -> 10.
   const double expected = (truncnorm(2, 2, 3) + truncnorm(2, 5, 3) + truncnorm(2, 5, 10)) / 3;
@@ -221,13 +235,42 @@ TEST(ParzenEstimatorTest, BandwidthsFollowOptuna) {
   EXPECT_NEAR(std::exp(multi.LogPdf({2})[0]), expected_multi, 1e-12);
 }
 
+// With height scoring, log densities differ from Optuna 3.1's _ParzenEstimator.log_pdf only by a
+// constant (our renormalization). Reference values from Optuna 3.1.0 (python3-optuna):
+//   _ParzenEstimator({"x": obs}, {"x": FloatDistribution(-5, 10)}, params).log_pdf(points)
+// with params (consider_prior, 1.0, magic clip, no endpoints, default_weights, multivariate).
+TEST(ParzenEstimatorTest, HeightScoringMatchesOptuna31UpToAConstant) {
+  const std::vector<double> points = {-4.9, -3.0, 0.0, 1.5, 5.0, 9.95};
+  const double optuna_univariate[] = {-1.5315716095, -1.3138917244, -1.0213948830,
+                                      -0.9716148050, -1.2786336029, -1.1519300176};
+  const double optuna_multivariate[] = {-1.7041003168, -1.4314901289, -1.1623238272,
+                                        -1.1652264450, -1.5049671345, -1.2946447866};
+  for (bool multivariate : {false, true}) {
+    const ParzenEstimator pe({ParzenDim::Continuous(-5, 10)}, {1.0, -3.0, 7.5, 2.2, 9.9, 0.1},
+                             Options(multivariate, ParzenScore::kHeight));
+    const std::vector<double> ours = pe.LogPdf(points);
+    const double* optuna = multivariate ? optuna_multivariate : optuna_univariate;
+    for (size_t i = 1; i < points.size(); ++i) {
+      EXPECT_NEAR(ours[i] - ours[0], optuna[i] - optuna[0], 1e-9) << points[i];
+    }
+  }
+  // Two dimensions, multivariate: points (-4.9, 0.1), (1, 3), (5, 7.5).
+  const ParzenEstimator joint({ParzenDim::Continuous(-5, 10), ParzenDim::Continuous(0, 15)},
+                              {1.0, 3.0, -3.0, 14.0, 7.5, 0.5, 2.2, 7.7},
+                              Options(true, ParzenScore::kHeight));
+  const std::vector<double> ours = joint.LogPdf({-4.9, 0.1, 1.0, 3.0, 5.0, 7.5});
+  EXPECT_NEAR(ours[1] - ours[0], -1.3903406704 - -1.7641331961, 1e-9);
+  EXPECT_NEAR(ours[2] - ours[0], -1.4527567826 - -1.7641331961, 1e-9);
+}
+
 TEST(ParzenEstimatorTest, RampWeightsFollowOptunasDefaultWeights) {
   EXPECT_TRUE(ObservationWeights(ParzenWeights::kRamp, 0).empty());
   EXPECT_EQ(ObservationWeights(ParzenWeights::kRamp, 25), std::vector<double>(25, 1.0));
   const std::vector<double> w = ObservationWeights(ParzenWeights::kRamp, 30);
   // numpy.linspace(1/30, 1, 5) followed by 25 ones.
   ASSERT_EQ(w.size(), 30u);
-  for (int i = 0; i < 5; ++i) EXPECT_NEAR(w[static_cast<size_t>(i)], 1.0 / 30 + i * (1 - 1.0 / 30) / 4, 1e-15);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_NEAR(w[static_cast<size_t>(i)], 1.0 / 30 + i * (1 - 1.0 / 30) / 4, 1e-15);
   for (size_t i = 5; i < 30; ++i) EXPECT_EQ(w[i], 1.0);
   EXPECT_EQ(ObservationWeights(ParzenWeights::kRamp, 26)[0], 1.0 / 26);
   EXPECT_EQ(ObservationWeights(ParzenWeights::kUniform, 40), std::vector<double>(40, 1.0));
