@@ -126,19 +126,20 @@ def regret(name, trials, first, last, options):
         sampler = optuna.samplers.TPESampler(seed=seed, **options)
         study = optuna.create_study(sampler=sampler)
         noise = np.random.RandomState(seed + 1000003)
-        best_seen, best_truth = math.inf, None
+        best_seen, best_truth, best_params = math.inf, None, None
         start = time.perf_counter()
         for _ in range(trials):
             trial = study.ask()
             truth = suggest(trial)
             seen = truth + (noise_sd * noise.normal() if noise_sd else 0.0)
             if seen < best_seen:
-                best_seen, best_truth = seen, truth
+                best_seen, best_truth, best_params = seen, truth, trial.params
             study.tell(trial, seen)
         print(json.dumps({"impl": "optuna", "optuna_version": optuna.__version__,
                           "function": name, "trials": trials, "seed": seed, "best": best_truth,
                           "regret": best_truth - minimum,
-                          "seconds": time.perf_counter() - start, "options": options}),
+                          "seconds": time.perf_counter() - start, "options": options,
+                          "params": best_params}),
               flush=True)
 
 

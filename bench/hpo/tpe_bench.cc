@@ -101,6 +101,7 @@ int Regret(const std::string& function, int trials, uint64_t first, uint64_t las
     const auto start = std::chrono::steady_clock::now();
     double best_seen = 1e300;
     double best_truth = 0;
+    ParamMap best_params;
     for (int i = 0; i < trials; ++i) {
       Trial trial = study.Ask();
       const double truth = f.truth(trial.params());
@@ -112,6 +113,7 @@ int Regret(const std::string& function, int trials, uint64_t first, uint64_t las
       if (seen < best_seen) {
         best_seen = seen;
         best_truth = truth;
+        best_params = trial.params();
       }
       study.Tell(trial, seen);
     }
@@ -120,6 +122,7 @@ int Regret(const std::string& function, int trials, uint64_t first, uint64_t las
     Json line = {{"impl", "automl"},   {"function", function}, {"trials", trials},
                  {"seed", seed},       {"best", best_truth},   {"regret", best_truth - f.minimum},
                  {"seconds", seconds}, {"options", spec}};
+    line["params"] = ParamsToJson(best_params);
     std::cout << line.dump() << std::endl;
   }
   return 0;

@@ -11,7 +11,11 @@
 //  - the prior kernel sits in the middle of the range with the range as its width;
 //  - bandwidths: univariate, the larger distance to the neighbouring centres (Bergstra et al.,
 //    2011); multivariate, 0.2 n^(-1/(d + 4)) times the range for every kernel (a Scott-like rule,
-//    as BOHB uses); both clipped to [range / min(100, 1 + kernels), range] ("magic clip");
+//    as BOHB uses); both clipped to [range / min(100, 1 + kernels), range] ("magic clip").
+//    Observations of the same value (common for discrete parameters) are ordered oldest first,
+//    so the oldest takes the gap below and the newest the gap above; Optuna's numpy argsort
+//    orders such ties arbitrarily, which changes g(x) slightly once the ramp weighs old and new
+//    observations differently (a tie order is no better than another on our benchmarks);
 //  - component weights: Optuna's default_weights (older observations ramp down beyond 25) and
 //    prior_weight for the prior, normalized.
 //
