@@ -8,6 +8,7 @@
 #include "automl/samplers/nsga2_sampler.h"
 #include "automl/samplers/random_sampler.h"
 #include "automl/samplers/sobol_sampler.h"
+#include "automl/samplers/tpe_sampler.h"
 
 namespace automl {
 namespace {
@@ -85,6 +86,16 @@ Components BuiltinComponents() {
                    return std::make_unique<GpSampler>(
                        ctx.space, ctx.seed, GpSamplerOptions::FromComponentOptions(options),
                        ctx.directions);
+                 });
+  c.samplers.Add("tpe",
+                 "Tree-structured Parzen Estimator (multivariate, group decomposition); options: "
+                 "n_startup_trials, n_ei_candidates, gamma, gamma_max, prior_weight, "
+                 "consider_prior, consider_magic_clip, consider_endpoints, weights, multivariate, "
+                 "group, constant_liar",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<TpeSampler>(
+                       ctx.space, ctx.directions, ctx.seed,
+                       TpeSamplerOptions::FromComponentOptions(options));
                  });
   c.pruners.Add("none", "never prunes",
                 [](const ComponentOptions& /*options*/, const PrunerContext& /*ctx*/) {
