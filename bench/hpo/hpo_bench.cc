@@ -16,6 +16,8 @@
 //         final_regret      the last of them, in full precision
 //         ask_seconds_median, ask_seconds_total   wall time of Study::Ask() (sampling included)
 //         ask_cpu_seconds_median, ask_cpu_seconds_total   the same in this process's CPU time
+//         ask_cpu_seconds_last_decile_median   CPU time of the last tenth of the asks (the cost
+//                           per ask at about N trials; bench/hpo/run_ask_cost.sh)
 //         seconds           wall time of the whole run for this seed
 //       A sampler that this build does not register: one line on stderr, exit status 1.
 //   automl_hpo_bench --evaluate
@@ -97,6 +99,12 @@ double Median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// The last tenth (at least one) of |values|.
+std::vector<double> LastDecile(const std::vector<double>& values) {
+  const size_t n = std::max<size_t>(1, values.size() / 10);
+  return {values.end() - static_cast<std::ptrdiff_t>(std::min(n, values.size())), values.end()};
+}
+
 // One study of |args.trials| trials of |f| with seed |seed|, as one JSON line.
 Json RunOnce(const Components& components, const RunArgs& args, const TestFunction& f,
              uint64_t seed) {
@@ -146,6 +154,7 @@ Json RunOnce(const Components& components, const RunArgs& args, const TestFuncti
               {"ask_seconds_total", Sum(ask_seconds)},
               {"ask_cpu_seconds_median", Median(ask_cpu_seconds)},
               {"ask_cpu_seconds_total", Sum(ask_cpu_seconds)},
+              {"ask_cpu_seconds_last_decile_median", Median(LastDecile(ask_cpu_seconds))},
               {"seconds", Seconds(Clock::now() - start)}};
 }
 
