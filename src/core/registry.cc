@@ -4,6 +4,7 @@
 #include "automl/samplers/cmaes_sampler.h"
 #include "automl/samplers/grid_sampler.h"
 #include "automl/samplers/random_sampler.h"
+#include "automl/samplers/rf_sampler.h"
 #include "automl/samplers/sobol_sampler.h"
 
 namespace automl {
@@ -55,6 +56,16 @@ Components BuiltinComponents() {
                  [](const ComponentOptions& options, const SamplerContext& ctx) {
                    return std::make_unique<CmaEsSampler>(
                        ctx.space, ctx.seed, CmaEsSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
+                 });
+  c.samplers.Add("rf",
+                 "SMAC-style Bayesian optimisation with a random-forest surrogate and log-EI; "
+                 "options: n_startup_trials, n_trees, max_depth, min_samples_split, "
+                 "min_samples_leaf, max_features, bootstrap, log_y, random_every, n_candidates, "
+                 "local_search_starts, xi",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<RfSampler>(
+                       ctx.space, ctx.seed, RfSamplerOptions::FromComponentOptions(options),
                        ctx.directions);
                  });
   c.pruners.Add("none", "never prunes",
