@@ -7,6 +7,7 @@
 #include "automl/samplers/grid_sampler.h"
 #include "automl/samplers/nsga2_sampler.h"
 #include "automl/samplers/random_sampler.h"
+#include "automl/samplers/rf_sampler.h"
 #include "automl/samplers/sobol_sampler.h"
 #include "automl/samplers/tpe_sampler.h"
 
@@ -96,6 +97,16 @@ Components BuiltinComponents() {
                    return std::make_unique<TpeSampler>(
                        ctx.space, ctx.directions, ctx.seed,
                        TpeSamplerOptions::FromComponentOptions(options));
+                 });
+  c.samplers.Add("rf",
+                 "SMAC-style Bayesian optimisation with a random-forest surrogate and log-EI; "
+                 "options: n_startup_trials, n_trees, max_depth, min_samples_split, "
+                 "min_samples_leaf, max_features, bootstrap, log_y, random_every, n_candidates, "
+                 "local_search_starts, xi",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<RfSampler>(
+                       ctx.space, ctx.seed, RfSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
                  });
   c.pruners.Add("none", "never prunes",
                 [](const ComponentOptions& /*options*/, const PrunerContext& /*ctx*/) {
