@@ -1,6 +1,7 @@
 #include "automl/registry.h"
 
 #include "automl/pruners/nop_pruner.h"
+#include "automl/samplers/anneal_sampler.h"
 #include "automl/samplers/cmaes_sampler.h"
 #include "automl/samplers/genetic_sampler.h"
 #include "automl/samplers/gp_sampler.h"
@@ -106,6 +107,14 @@ Components BuiltinComponents() {
                  [](const ComponentOptions& options, const SamplerContext& ctx) {
                    return std::make_unique<RfSampler>(
                        ctx.space, ctx.seed, RfSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
+                 });
+  c.samplers.Add("anneal",
+                 "simulated annealing with per-kind neighbour moves; options: t0, t0_scale, "
+                 "alpha, schedule, n_startup_trials, step, min_step, restart_after",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<AnnealSampler>(
+                       ctx.space, ctx.seed, AnnealSamplerOptions::FromComponentOptions(options),
                        ctx.directions);
                  });
   c.pruners.Add("none", "never prunes",

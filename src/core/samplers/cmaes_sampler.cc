@@ -375,17 +375,6 @@ std::string TerminationCriterion(const Run& run, const std::vector<Solution>& la
 
 // ---- Helpers ---------------------------------------------------------------------------------
 
-// A value for |param| in attempt |attempt| of a proposal: the random sampler's value first, then
-// fresh draws from the parameter's own stream.
-ParamValue UniformValue(uint64_t seed, const FrozenTrial& trial, const ParamSpec& param,
-                        int attempt) {
-  if (attempt == 0) return SampleUniform(seed, trial, param);
-  const uint64_t base = DeriveSeed(seed, static_cast<uint64_t>(trial.number),
-                                   kSamplerStream ^ HashName(param.name()));
-  Rng rng(DeriveSeed(base, static_cast<uint64_t>(attempt)));
-  return param.FromUnit(rng.Uniform());
-}
-
 // A parameter CMA-ES searches over: numeric or ordered, always active, more than one value.
 bool IsCmaDimension(const ParamSpec& spec) {
   if (spec.is_conditional()) return false;
@@ -606,7 +595,7 @@ ParamMap CmaEsSampler::SampleRelative(const Study& study, const FrozenTrial& tri
   const auto propose = [&](int attempt) {
     ParamMap proposal;
     for (const ParamSpec& spec : space_.params()) {
-      proposal.emplace(spec.name(), UniformValue(seed_, trial, spec, attempt));
+      proposal.emplace(spec.name(), internal::UniformValue(seed_, trial, spec, attempt));
     }
     if (!cp) return proposal;
     // Samples are drawn in order from the trial's stream, as the replay recomputes them.

@@ -1,5 +1,7 @@
 #include "core/samplers/fresh_points.h"
 
+#include "automl/sampler.h"
+#include "automl/samplers/random_sampler.h"
 #include "automl/study.h"
 
 namespace automl::internal {
@@ -34,6 +36,15 @@ std::set<ParamMap> TakenPoints(const Study& study, int64_t except_number) {
     if (t.has_params && t.number != except_number) taken.insert(t.params);
   }
   return taken;
+}
+
+ParamValue UniformValue(uint64_t seed, const FrozenTrial& trial, const ParamSpec& param,
+                        int attempt) {
+  if (attempt == 0) return SampleUniform(seed, trial, param);
+  const uint64_t base = DeriveSeed(seed, static_cast<uint64_t>(trial.number),
+                                   kSamplerStream ^ HashName(param.name()));
+  Rng rng(DeriveSeed(base, static_cast<uint64_t>(attempt)));
+  return param.FromUnit(rng.Uniform());
 }
 
 ParamMap UniformProposal(const SearchSpace& space, Rng& rng) {

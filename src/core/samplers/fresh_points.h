@@ -42,6 +42,11 @@ bool AllDiscrete(const SearchSpace& space, const ParamMap& params);
 // with parameters, except trial |except_number| (the one being sampled).
 std::set<ParamMap> TakenPoints(const Study& study, int64_t except_number);
 
+// A uniform value for |param| in attempt |attempt| of a trial's proposals: the random sampler's
+// value (SampleUniform) first, then fresh draws from the parameter's own stream.
+ParamValue UniformValue(uint64_t seed, const FrozenTrial& trial, const ParamSpec& param,
+                        int attempt);
+
 // A value for every parameter of |space|, each uniform in its own scale, from |rng|.
 ParamMap UniformProposal(const SearchSpace& space, Rng& rng);
 
