@@ -341,7 +341,7 @@ std::vector<ParamMap> UntriedPoints(const Request& request) {
 ParamMap FirstUnrepeated(const Request& request, size_t attempts,
                          const std::function<ParamMap(size_t)>& proposal,
                          const std::function<ParamMap(const std::vector<ParamMap>&)>& pick) {
-  const ParamMap first = proposal(0);
+  ParamMap first = proposal(0);
   if (!IsRepeat(request.space, request.history, first)) return first;
   for (size_t a = 1; a < attempts; ++a) {
     ParamMap params = proposal(a);

@@ -126,6 +126,7 @@ class AcquisitionSearch {
   void Fit(const std::vector<SpacePoint>& points, const std::vector<double>& costs,
            const std::vector<SpacePoint>& running, uint64_t seed) {
     std::vector<std::vector<double>> x;
+    x.reserve(points.size());
     for (const SpacePoint& p : points) x.push_back(encoding_.Features(p));
     std::vector<double> y = options_.log_y ? LogScaled(costs) : costs;
     eta_ = *std::min_element(y.begin(), y.end());

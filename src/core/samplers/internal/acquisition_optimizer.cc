@@ -297,6 +297,7 @@ std::vector<ScoredPoint> MaximizeAcquisition(const AcquisitionFunction& acquisit
   }
 
   std::vector<ScoredPoint> ranked;
+  ranked.reserve(starts.size() + order.size());
   for (ScoredPoint& start : starts) {
     ranked.push_back(LocalSearch(acquisition, dims, std::move(start), options));
   }
