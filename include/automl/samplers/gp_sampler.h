@@ -3,26 +3,28 @@
 //
 // The first `n_startup` trials are points of a scrambled Sobol' sequence (as SobolSampler gives
 // them). After that, for each new trial:
-//   1. Model: the COMPLETE trials' values (negated for a maximized objective, standardized) are
-//      regressed on their parameters by a GP with a Matérn-5/2 kernel, one length scale per
-//      parameter (C. E. Rasmussen & C. K. I. Williams, "Gaussian Processes for Machine Learning",
-//      MIT Press, 2006). Parameters are mapped to [0, 1] by ParamSpec::ToUnit (log parameters in
-//      log space); ints, stepped floats and ordinals are ordered grids of cell centres there, and
-//      categoricals are compared by equality with a length scale each (E. C. Garrido-Merchán &
-//      D. Hernández-Lobato, "Dealing with categorical and integer-valued variables in Bayesian
-//      optimization with Gaussian processes", Neurocomputing 380, 2020).
+//   1. Model: the COMPLETE trials' values (negated for a maximized objective) are standardized
+//      and, with `output_warping` (the default), power-transformed by a Yeo-Johnson exponent
+//      fitted by maximum likelihood (I.-K. Yeo & R. A. Johnson, Biometrika 2000; as HEBO does:
+//      A. I. Cowen-Rivers et al., JAIR 2022), so that a few very bad values do not flatten the
+//      differences among good ones. They are regressed on their parameters by a GP with a
+//      Matérn-5/2 kernel, one length scale per parameter (C. E. Rasmussen & C. K. I. Williams,
+//      "Gaussian Processes for Machine Learning", MIT Press, 2006). Parameters are mapped to
+//      [0, 1] by ParamSpec::ToUnit (log parameters in log space); ints, stepped floats and
+//      ordinals are ordered grids of cell centres there, and categoricals are compared by
+//      equality with a length scale each (E. C. Garrido-Merchán & D. Hernández-Lobato, "Dealing
+//      with categorical and integer-valued variables in Bayesian optimization with Gaussian
+//      processes", Neurocomputing 380, 2020).
 //   2. Hyperparameters (length scales, signal and noise variances) maximize the marginal
-//      likelihood times a prior: log-normal length scales scaled with the dimension (C. Hvarfner,
-//      E. O. Hellsten & L. Nardi, "Vanilla Bayesian optimization performs great in high
-//      dimensions", ICML 2024), gamma signal and noise variances (as Optuna's GPSampler), fitted
-//      by box-constrained L-BFGS with analytic gradients. They are refitted at a schedule of
-//      observation counts: every count up to `refit_until` (from the defaults, the previous fit
-//      and two seeded random starts), then each time the count has grown by `refit_growth` (from
-//      the previous fit alone, as Optuna's GPSampler warm-starts). The fit at count c depends
-//      only on the first c observations in the order they finished and on the fit at the
-//      previous scheduled count, so fits are memoized (a mutex-guarded cache) without making
-//      suggestions depend on what the cache holds: a resumed study recomputes the same fits.
-//      Between refits only the Cholesky factor is recomputed.
+//      likelihood times the priors of Optuna's GPSampler (src/core/samplers/internal/
+//      gaussian_process.h), fitted by box-constrained L-BFGS with analytic gradients. They are
+//      refitted at a schedule of observation counts: every count up to `refit_until` (from the
+//      defaults, the previous fit and two seeded random starts), then each time the count has
+//      grown by `refit_growth` (from the previous fit alone, as Optuna's GPSampler warm-starts).
+//      The fit at count c depends only on the first c observations in the order they finished
+//      and on the fit at the previous scheduled count, so fits are memoized (a mutex-guarded
+//      cache) without making suggestions depend on what the cache holds: a resumed study
+//      recomputes the same fits. Between refits only the Cholesky factor is recomputed.
 //   3. Running trials: the parameters of RUNNING trials are added as observations of the GP's own
 //      posterior mean (the kriging believer of D. Ginsbourger, R. Le Riche & L. Carraro, "Kriging
 //      is well-suited to parallelize optimization", 2010), so that parallel workers spread out.
@@ -55,6 +57,7 @@
 //   deterministic  false  the objective has no noise: keep the noise variance at its floor
 //   refit_until    30     refit the hyperparameters at every observation count up to this
 //   refit_growth   0.1    then whenever the count has grown by this fraction (0: always)
+//   output_warping true   Yeo-Johnson-transform the standardized values before modelling them
 #ifndef AUTOML_SAMPLERS_GP_SAMPLER_H_
 #define AUTOML_SAMPLERS_GP_SAMPLER_H_
 
@@ -84,6 +87,7 @@ struct GpSamplerOptions {
   bool deterministic = false;
   int64_t refit_until = 30;
   double refit_growth = 0.1;
+  bool output_warping = true;
 
   // Reads and validates every option above from a config's `sampler: {name: gp, ...}`.
   static GpSamplerOptions FromComponentOptions(const ComponentOptions& options);

@@ -66,6 +66,12 @@
 //   constant_liar: false      count RUNNING trials as the worst ones
 //   kernel_score: height      how l and g weigh their kernels when scoring: height (as Optuna
 //                             3.1) or mass (the normalized mixture)
+//   bandwidth: scott          the joint estimators' kernel widths: scott (the common width
+//                             above, as Optuna's multivariate TPE) or neighbor (in each dimension,
+//                             the univariate rule's gap to the neighbouring centres, so that
+//                             kernels narrow where good observations crowd; measured in
+//                             BENCHMARKS.md: better on Branin, Hartmann6, Ackley, Styblinski-Tang,
+//                             worse on Rosenbrock, Levy and the mixed function)
 //
 // The sampler is pure: a suggestion is a function of the options, the seed, the study's trials
 // and the trial's number. Finished trials, which never change, are read once and kept in a memo
@@ -95,6 +101,8 @@ class TpeHistoryCache;
 
 enum class TpeWeights { kRamp, kUniform };
 enum class TpeKernelScore { kMass, kHeight };
+// How wide the kernels of a joint (multivariate) estimator are.
+enum class TpeBandwidth { kScott, kNeighbor };
 
 struct TpeSamplerOptions {
   int64_t n_startup_trials = 10;
@@ -110,6 +118,7 @@ struct TpeSamplerOptions {
   bool group = true;
   bool constant_liar = false;
   TpeKernelScore kernel_score = TpeKernelScore::kHeight;
+  TpeBandwidth bandwidth = TpeBandwidth::kScott;
 
   // Reads every option above from a config (`sampler: {name: tpe, gamma: 0.15}`); throws
   // InvalidArgument naming the option that is out of range or inconsistent.

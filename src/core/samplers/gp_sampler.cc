@@ -20,6 +20,7 @@
 #include "core/samplers/internal/acquisition.h"
 #include "core/samplers/internal/acquisition_optimizer.h"
 #include "core/samplers/internal/gaussian_process.h"
+#include "core/samplers/internal/output_warping.h"
 
 namespace automl {
 namespace {
@@ -131,11 +132,10 @@ bool IsRepeat(const SearchSpace& space, const History& history, const ParamMap& 
   return AllDiscrete(space, params) && history.taken.count(params) > 0;
 }
 
-// y standardized to mean 0 and variance 1 (a constant y is only centred).
-VectorXd Standardize(const VectorXd& y) {
-  const double mean = y.mean();
-  const double sd = std::sqrt((y.array() - mean).square().mean());
-  return (y.array() - mean) / (sd > 0 && std::isfinite(sd) ? sd : 1.0);
+// What the GP regresses: the values to minimize, standardized, and power-transformed when
+// `output_warping` is on.
+VectorXd ModelOutputs(const VectorXd& y, const GpSamplerOptions& options) {
+  return options.output_warping ? internal::WarpOutputs(y) : internal::Standardize(y);
 }
 
 GpHyperparameters DefaultHyperparameters(Index dims, double noise) {
@@ -383,7 +383,7 @@ GpHyperparameters FitPrefix(const ModelData& data, int64_t count,
                             const GpSamplerOptions& options, uint64_t seed) {
   const auto rows = static_cast<Index>(count);
   const internal::GpInputs inputs{data.inputs.x.topRows(rows), data.inputs.categorical};
-  const VectorXd y = Standardize(data.y.head(rows));
+  const VectorXd y = ModelOutputs(data.y.head(rows), options);
   if (previous && count > options.refit_until) {
     return internal::FitHyperparameters(inputs, y, {*previous}, FitOptions(options));
   }
@@ -498,11 +498,14 @@ int64_t GlobalCandidates(int64_t candidates, Index observations) {
 // the others; down the acquisition's ranking when that repeats a discrete trial.
 ParamMap ModelProposal(const Request& request, const ModelData& data,
                        const GpHyperparameters& hyperparameters) {
-  const internal::GaussianProcess gp(data.inputs, Standardize(data.y), hyperparameters);
-  // Improvement is measured from the best posterior mean at an observation, which is the best
-  // value for a noise-free objective and does not chase a lucky draw for a noisy one.
-  const double threshold = gp.MeanAtInputs().minCoeff();
+  const internal::GaussianProcess gp(data.inputs, ModelOutputs(data.y, request.options),
+                                     hyperparameters);
   const internal::GaussianProcess believer = gp.WithFantasies(PendingPoints(data, request.history));
+  // Improvement is measured from the best posterior mean at an observation, which is the best
+  // value for a noise-free objective and does not chase a lucky draw for a noisy one. The
+  // running trials' believed values count (Ginsbourger et al.: fantasies join the data), or a
+  // running trial predicted to improve would leave its neighbourhood just as attractive.
+  const double threshold = believer.MeanAtInputs().minCoeff();
   const internal::AcquisitionFunction acquisition(believer, KindOf(request.options.acquisition),
                                                   threshold, request.options.beta);
 
@@ -574,6 +577,7 @@ GpSamplerOptions GpSamplerOptions::FromComponentOptions(const ComponentOptions& 
   gp.deterministic = options.Bool("deterministic", gp.deterministic);
   gp.refit_until = options.Int("refit_until", gp.refit_until, 1, 1000000);
   gp.refit_growth = options.Double("refit_growth", gp.refit_growth, 0.0, 10.0);
+  gp.output_warping = options.Bool("output_warping", gp.output_warping);
   return gp;
 }
 

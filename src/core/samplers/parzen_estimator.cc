@@ -206,7 +206,7 @@ void ParzenEstimator::SetNumericalKernels(size_t d, const std::vector<double>& o
   if (with_prior_) kern.mu[n] = 0.5 * (low + high);
 
   kern.sigma.assign(k_total, range);
-  if (options_.multivariate) {
+  if (options_.multivariate && !options_.neighbor_bandwidths) {
     const double sigma0 =
         kSigma0Magnitude * std::pow(static_cast<double>(std::max<size_t>(n, 1)),
                                     -1.0 / (static_cast<double>(dims_.size()) + 4.0));

@@ -89,6 +89,9 @@ struct ParzenOptions {
   bool consider_magic_clip = true;
   bool consider_endpoints = false;  // univariate bandwidths only
   bool multivariate = true;
+  // Multivariate only: each dimension's kernels as wide as the univariate rule makes them (the
+  // larger gap to the neighbouring centres) instead of the Scott-like common width.
+  bool neighbor_bandwidths = false;
   ParzenWeights weights = ParzenWeights::kRamp;
   ParzenScore score = ParzenScore::kMass;
 };

@@ -266,6 +266,16 @@ TpeSamplerOptions TpeSamplerOptions::FromComponentOptions(const ComponentOptions
     throw InvalidArgument(options.Describe("group") + " needs multivariate: true");
   }
   o.constant_liar = options.Bool("constant_liar", o.constant_liar);
+  const std::string bandwidth =
+      options.String("bandwidth", o.bandwidth == TpeBandwidth::kScott ? "scott" : "neighbor");
+  if (bandwidth == "scott") {
+    o.bandwidth = TpeBandwidth::kScott;
+  } else if (bandwidth == "neighbor") {
+    o.bandwidth = TpeBandwidth::kNeighbor;
+  } else {
+    throw InvalidArgument(options.Describe("bandwidth") + " must be 'scott' or 'neighbor', not '" +
+                          bandwidth + "'");
+  }
   const std::string score =
       options.String("kernel_score", o.kernel_score == TpeKernelScore::kMass ? "mass" : "height");
   if (score == "mass") {
@@ -589,6 +599,7 @@ ParzenOptions EstimatorOptions(const TpeSamplerOptions& options, bool multivaria
   p.consider_magic_clip = options.consider_magic_clip;
   p.consider_endpoints = options.consider_endpoints;
   p.multivariate = multivariate;
+  p.neighbor_bandwidths = options.bandwidth == TpeBandwidth::kNeighbor;
   p.weights = options.weights == TpeWeights::kRamp ? internal::ParzenWeights::kRamp
                                                    : internal::ParzenWeights::kUniform;
   p.score = options.kernel_score == TpeKernelScore::kMass ? internal::ParzenScore::kMass

@@ -135,6 +135,25 @@ TEST(GpSamplerTest, BeatsRandomSearchInSixDimensions) {
   }
 }
 
+// A large effect next to small ones (as the bench's mixed function): once x is settled, the
+// model must still see that the learning rate and the layer count matter, instead of judging
+// them irrelevant and leaving them at a bound (what a prior favouring long length scales did).
+TEST(GpSamplerTest, FindsSmallEffectsNextToALargeOne) {
+  const SearchSpace space({ParamSpec::Float("x", -5, 5), ParamSpec::Float("lr", 1e-5, 1).Log(),
+                           ParamSpec::Int("layers", 1, 8)});
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    Study study = NewStudy(space, seed, std::make_unique<GpSampler>(space, seed));
+    for (int i = 0; i < 60; ++i) {
+      Trial trial = study.Ask();
+      const double dx = trial.Float("x") - 0.5;
+      const double dlr = std::log10(trial.Float("lr")) + 3;
+      const double dl = static_cast<double>(trial.Int("layers") - 3);
+      study.Tell(trial, 10 * dx * dx + dlr * dlr / 4 + std::fabs(dl) / 2);
+    }
+    EXPECT_LT(study.BestTrial()->values[0], 0.1) << "seed " << seed;
+  }
+}
+
 // Maximized objectives are turned around: the sampler climbs towards the maximum.
 TEST(GpSamplerTest, MaximizesWhenTheStudyMaximizes) {
   const SearchSpace space({ParamSpec::Float("x", 0, 1)});
@@ -351,9 +370,10 @@ TEST(GpSamplerTest, RegistryReadsAndValidatesItsOptions) {
   EXPECT_EQ(defaults.acquisition, GpAcquisition::kEi);
   EXPECT_EQ(defaults.candidates, 2048);
 
-  const Json all = {{"name", "gp"},          {"n_startup", 5},    {"acquisition", "ucb"},
-                    {"beta", 3.5},           {"candidates", 512}, {"local_starts", 2},
-                    {"deterministic", true}, {"refit_until", 12}, {"refit_growth", 0.5}};
+  const Json all = {
+      {"name", "gp"},        {"n_startup", 5},         {"acquisition", "ucb"},  {"beta", 3.5},
+      {"candidates", 512},   {"local_starts", 2},      {"deterministic", true}, {"refit_until", 12},
+      {"refit_growth", 0.5}, {"output_warping", false}};
   const std::unique_ptr<Sampler> custom = components.samplers.Create(all, context);
   const GpSamplerOptions o = dynamic_cast<const GpSampler&>(*custom).options();
   EXPECT_EQ(o.n_startup, 5);
@@ -364,6 +384,8 @@ TEST(GpSamplerTest, RegistryReadsAndValidatesItsOptions) {
   EXPECT_TRUE(o.deterministic);
   EXPECT_EQ(o.refit_until, 12);
   EXPECT_EQ(o.refit_growth, 0.5);
+  EXPECT_FALSE(o.output_warping);
+  EXPECT_TRUE(defaults.output_warping);
   EXPECT_EQ(GpSamplerOptions::FromComponentOptions(
                 ComponentOptions("sampler", Json{{"name", "gp"}, {"acquisition", "pi"}}))
                 .acquisition,
@@ -380,6 +402,7 @@ TEST(GpSamplerTest, RegistryReadsAndValidatesItsOptions) {
   EXPECT_TRUE(RefusedWith(create(Json{{"name", "gp"}, {"deterministic", "yes"}}), "deterministic"));
   EXPECT_TRUE(RefusedWith(create(Json{{"name", "gp"}, {"refit_until", 0}}), "refit_until"));
   EXPECT_TRUE(RefusedWith(create(Json{{"name", "gp"}, {"refit_growth", -0.1}}), "refit_growth"));
+  EXPECT_TRUE(RefusedWith(create(Json{{"name", "gp"}, {"output_warping", 1}}), "output_warping"));
   EXPECT_TRUE(RefusedWith(create(Json{{"name", "gp"}, {"n_start", 3}}), "'n_start'"));
 }
 

@@ -233,6 +233,22 @@ TEST(ParzenEstimatorTest, BandwidthsFollowOptuna) {
   const double s = std::max(0.2 * std::pow(2.0, -1.0 / 5) * 10, 10.0 / 4);
   const double expected_multi = (truncnorm(2, 2, s) + truncnorm(2, 5, s) + truncnorm(2, 5, 10)) / 3;
   EXPECT_NEAR(std::exp(multi.LogPdf({2})[0]), expected_multi, 1e-12);
+
+  // Multivariate with neighbour bandwidths: each dimension's kernels as the univariate rule
+  // makes them, so a one-dimensional joint estimator is the univariate one.
+  ParzenOptions neighbor = Options(true);
+  neighbor.neighbor_bandwidths = true;
+  const ParzenEstimator joint({ParzenDim::Continuous(0, 10)}, {2, 5}, neighbor);
+  EXPECT_NEAR(std::exp(joint.LogPdf({2})[0]), expected, 1e-12);
+  // In two dimensions each dimension has its own gaps: (2, 1) and (5, 9) on [0, 10]^2 give
+  // sigmas (3, 4) for both (the prior's centre 5 sits between them in each), above the clip 2.5.
+  const ParzenEstimator joint2({ParzenDim::Continuous(0, 10), ParzenDim::Continuous(0, 10)},
+                               {2, 1, 5, 9}, neighbor);
+  const double expected2 =
+      (truncnorm(2, 2, 3) * truncnorm(1, 1, 4) + truncnorm(2, 5, 3) * truncnorm(1, 9, 4) +
+       truncnorm(2, 5, 10) * truncnorm(1, 5, 10)) /
+      3;
+  EXPECT_NEAR(std::exp(joint2.LogPdf({2, 1})[0]), expected2, 1e-12);
 }
 
 // With height scoring, log densities differ from Optuna 3.1's _ParzenEstimator.log_pdf only by a

@@ -452,6 +452,7 @@ TEST(TpeSamplerTest, RegistryReadsAndValidatesItsOptions) {
   EXPECT_TRUE(tpe->options().group);
   EXPECT_FALSE(tpe->options().constant_liar);
   EXPECT_EQ(tpe->options().kernel_score, TpeKernelScore::kHeight);
+  EXPECT_EQ(tpe->options().bandwidth, TpeBandwidth::kScott);
 
   const Json spec = Json{{"name", "tpe"},
                          {"n_startup_trials", 5},
@@ -465,7 +466,8 @@ TEST(TpeSamplerTest, RegistryReadsAndValidatesItsOptions) {
                          {"weights", "uniform"},
                          {"multivariate", false},
                          {"constant_liar", true},
-                         {"kernel_score", "mass"}};
+                         {"kernel_score", "mass"},
+                         {"bandwidth", "neighbor"}};
   const std::unique_ptr<Sampler> custom = components.samplers.Create(spec, context);
   const TpeSamplerOptions& o = dynamic_cast<const TpeSampler&>(*custom).options();
   EXPECT_EQ(o.n_startup_trials, 5);
@@ -481,6 +483,7 @@ TEST(TpeSamplerTest, RegistryReadsAndValidatesItsOptions) {
   EXPECT_FALSE(o.group) << "group follows multivariate unless given";
   EXPECT_TRUE(o.constant_liar);
   EXPECT_EQ(o.kernel_score, TpeKernelScore::kMass);
+  EXPECT_EQ(o.bandwidth, TpeBandwidth::kNeighbor);
 
   const std::pair<Json, std::string> bad[] = {
       {Json{{"name", "tpe"}, {"gamma", 0}}, "'gamma'"},
@@ -491,6 +494,7 @@ TEST(TpeSamplerTest, RegistryReadsAndValidatesItsOptions) {
       {Json{{"name", "tpe"}, {"prior_weight", 0}}, "'prior_weight'"},
       {Json{{"name", "tpe"}, {"weights", "linear"}}, "'weights'"},
       {Json{{"name", "tpe"}, {"kernel_score", "area"}}, "'kernel_score'"},
+      {Json{{"name", "tpe"}, {"bandwidth", "silverman"}}, "'bandwidth'"},
       {Json{{"name", "tpe"}, {"multivariate", false}, {"group", true}}, "'group'"},
       {Json{{"name", "tpe"}, {"multivariate", "yes"}}, "'multivariate'"},
       {Json{{"name", "tpe"}, {"gama", 0.2}}, "'gama'"},

@@ -25,9 +25,8 @@ constexpr double kMinLogSignal = -6.907755278982137;        // log(1e-3)
 constexpr double kMaxLogSignal = 6.907755278982137;
 constexpr double kMaxLogNoise = 2.302585092994046;  // log(10)
 
-// Hvarfner et al. (2024): log l ~ Normal(√2 + log(D) / 2, σ² = 3).
-constexpr double kLengthscalePriorMean = 1.4142135623730951;  // sqrt(2)
-constexpr double kLengthscalePriorVariance = 3.0;
+// The length-scale prior's log density, -kLengthscalePriorWeight (1 / w + w) per column.
+constexpr double kLengthscalePriorWeight = 0.1;
 // Gamma(concentration, rate) priors on the signal and noise variances.
 constexpr double kSignalConcentration = 2.0;
 constexpr double kSignalRate = 1.0;
@@ -176,17 +175,14 @@ double LogMarginalLikelihood(const GpInputs& inputs, const VectorXd& y, const Gp
 
 double LogHyperprior(const GpHyperparameters& h, VectorXd* gradient) {
   const Index dims = h.inverse_squared_lengthscales.size();
-  // log w = -2 log l ~ Normal(-2 mu, 4 sigma^2).
-  const double mu =
-      kLengthscalePriorMean + 0.5 * std::log(static_cast<double>(std::max<Index>(dims, 1)));
-  const double variance = 4.0 * kLengthscalePriorVariance;
-  const VectorXd centred = h.inverse_squared_lengthscales.array().log() + 2.0 * mu;
-  double log_prior = -0.5 * centred.squaredNorm() / variance;
+  const auto w = h.inverse_squared_lengthscales.array();
+  double log_prior = -kLengthscalePriorWeight * (1.0 / w + w).sum();
   log_prior += GammaLogDensity(h.signal_variance, kSignalConcentration, kSignalRate);
   log_prior += GammaLogDensity(h.noise_variance, kNoiseConcentration, kNoiseRate);
   if (gradient) {
     gradient->resize(dims + 2);
-    gradient->head(dims) = -centred / variance;
+    // d/d(log w) = w d/dw.
+    gradient->head(dims) = (kLengthscalePriorWeight * (1.0 / w - w)).matrix();
     (*gradient)[dims] =
         GammaLogDensityLogGradient(h.signal_variance, kSignalConcentration, kSignalRate);
     (*gradient)[dims + 1] =

@@ -51,12 +51,16 @@ double LogMarginalLikelihood(const GpInputs& inputs, const Eigen::VectorXd& y,
                              const GpHyperparameters& h, Eigen::VectorXd* gradient);
 
 // The prior the fit adds to the marginal likelihood, as a log density over ToLog()'s parameters
-// (up to a constant), with its gradient:
-//   - log l_d ~ Normal(√2 + log(D) / 2, 3): the dimension-scaled length-scale prior of
-//     C. Hvarfner, E. O. Hellsten & L. Nardi, "Vanilla Bayesian optimization performs great in
-//     high dimensions", ICML 2024, which keeps ten-dimensional models from overfitting;
-//   - signal variance ~ Gamma(2, 1) and noise variance ~ Gamma(1.1, 30), Optuna's GPSampler
-//     priors for standardized outputs (a mode at 1, and most noise mass below 0.1).
+// (up to a constant), with its gradient; Optuna's GPSampler priors (optuna/_gp/prior.py, Optuna
+// 3.6 to 4.1) for inputs in the unit cube and standardized outputs:
+//   - each inverse squared length scale w_d has log density -0.1 (1 / w_d + w_d), which peaks at
+//     a length scale of 1 and penalizes both very short and very long ones. (The log-normal prior
+//     scaled with the dimension of C. Hvarfner, E. O. Hellsten & L. Nardi, ICML 2024, which this
+//     replaced, favours length scales near 10: a parameter with a small effect, such as a
+//     learning rate once the large effects are settled, was judged irrelevant and left at a
+//     bound; see BENCHMARKS.md);
+//   - signal variance ~ Gamma(2, 1) and noise variance ~ Gamma(1.1, 30) (a mode at 1, and most
+//     noise mass below 0.1).
 double LogHyperprior(const GpHyperparameters& h, Eigen::VectorXd* gradient);
 
 struct GpFitOptions {

@@ -1,0 +1,89 @@
+#include "core/samplers/internal/output_warping.h"
+
+#include <cmath>
+#include <limits>
+
+namespace automl::internal {
+namespace {
+
+using Eigen::VectorXd;
+
+constexpr double kMinExponent = -2.0;
+constexpr double kMaxExponent = 2.0;
+constexpr int kGoldenSectionSteps = 60;  // the bracket shrinks to 4 * 0.618^60, about 1e-12
+// Below this many values the exponent is too poorly determined to be worth fitting.
+constexpr Eigen::Index kMinValuesToWarp = 4;
+
+// The profile log-likelihood of |lambda|, up to a constant: the Gaussian log-likelihood of the
+// transformed values at their own mean and variance plus the log-Jacobian of the transformation.
+double ProfileLogLikelihood(const VectorXd& y, double lambda) {
+  const auto n = static_cast<double>(y.size());
+  VectorXd t(y.size());
+  double log_jacobian = 0;
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    t[i] = YeoJohnson(y[i], lambda);
+    log_jacobian += std::copysign(std::log1p(std::fabs(y[i])), y[i]);
+  }
+  const double variance = (t.array() - t.mean()).square().mean();
+  if (!(variance > 0) || !std::isfinite(variance)) {
+    return -std::numeric_limits<double>::infinity();
+  }
+  return -0.5 * n * std::log(variance) + (lambda - 1) * log_jacobian;
+}
+
+}  // namespace
+
+VectorXd Standardize(const VectorXd& y) {
+  const double mean = y.mean();
+  const double sd = std::sqrt((y.array() - mean).square().mean());
+  return (y.array() - mean) / (sd > 0 && std::isfinite(sd) ? sd : 1.0);
+}
+
+double YeoJohnson(double y, double lambda) {
+  constexpr double kEpsilon = 1e-12;
+  if (y >= 0) {
+    if (std::fabs(lambda) < kEpsilon) return std::log1p(y);
+    return std::expm1(lambda * std::log1p(y)) / lambda;
+  }
+  if (std::fabs(lambda - 2) < kEpsilon) return -std::log1p(-y);
+  return -std::expm1((2 - lambda) * std::log1p(-y)) / (2 - lambda);
+}
+
+double FitYeoJohnsonExponent(const VectorXd& y) {
+  // Golden-section search for the maximum; the profile likelihood is unimodal in practice, and a
+  // local maximum is still a sound transformation (any exponent keeps the order of values).
+  const double ratio = (std::sqrt(5.0) - 1) / 2;
+  double a = kMinExponent;
+  double b = kMaxExponent;
+  double c = b - ratio * (b - a);
+  double d = a + ratio * (b - a);
+  double fc = ProfileLogLikelihood(y, c);
+  double fd = ProfileLogLikelihood(y, d);
+  for (int step = 0; step < kGoldenSectionSteps; ++step) {
+    if (fc >= fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - ratio * (b - a);
+      fc = ProfileLogLikelihood(y, c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + ratio * (b - a);
+      fd = ProfileLogLikelihood(y, d);
+    }
+  }
+  return (a + b) / 2;
+}
+
+VectorXd WarpOutputs(const VectorXd& y) {
+  VectorXd standardized = Standardize(y);
+  if (y.size() < kMinValuesToWarp) return standardized;
+  const double lambda = FitYeoJohnsonExponent(standardized);
+  VectorXd warped(y.size());
+  for (Eigen::Index i = 0; i < y.size(); ++i) warped[i] = YeoJohnson(standardized[i], lambda);
+  return Standardize(warped);
+}
+
+}  // namespace automl::internal
