@@ -25,6 +25,8 @@
 // k - 1 does not count at rung k yet. With one worker the first floor(n_k / eta) trials of each
 // cohort always run on; the mode is meant for n_0 or more parallel workers, where it matches the
 // paper's synchronous halving.
+// Cohorts are a function of the trials' numbers, not of arrival times (which a pure pruner does
+// not see): when a trial reaches a rung after a higher-numbered one, the cohorts after it shift.
 //
 // Rungs. Geometric ladder (Li et al.): r_k = min_resource * eta^(k + min_early_stopping_rate)
 // for every r_k < max_resource (a trial at max_resource is finished, nothing is left to decide).
