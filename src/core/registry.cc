@@ -1,6 +1,10 @@
 #include "automl/registry.h"
 
+#include "automl/pruners/hyperband_pruner.h"
+#include "automl/pruners/median_pruner.h"
 #include "automl/pruners/nop_pruner.h"
+#include "automl/pruners/percentile_pruner.h"
+#include "automl/pruners/successive_halving_pruner.h"
 #include "automl/samplers/anneal_sampler.h"
 #include "automl/samplers/cmaes_sampler.h"
 #include "automl/samplers/genetic_sampler.h"
@@ -120,6 +124,38 @@ Components BuiltinComponents() {
   c.pruners.Add("none", "never prunes",
                 [](const ComponentOptions& /*options*/, const PrunerContext& /*ctx*/) {
                   return std::make_unique<NopPruner>();
+                });
+  c.pruners.Add("median",
+                "median stopping rule: prune a trial whose best value is worse than the median "
+                "of COMPLETE trials at its step; options: n_startup_trials, n_warmup_steps, "
+                "interval_steps, n_min_trials",
+                [](const ComponentOptions& options, const PrunerContext& ctx) {
+                  return std::make_unique<MedianPruner>(
+                      PercentilePrunerOptions::FromComponentOptions(options, false),
+                      ctx.directions);
+                });
+  c.pruners.Add("percentile",
+                "prune a trial whose best value is worse than a percentile of COMPLETE trials at "
+                "its step; options: percentile, n_startup_trials, n_warmup_steps, "
+                "interval_steps, n_min_trials",
+                [](const ComponentOptions& options, const PrunerContext& ctx) {
+                  return std::make_unique<PercentilePruner>(
+                      PercentilePrunerOptions::FromComponentOptions(options), ctx.directions);
+                });
+  c.pruners.Add("sha",
+                "successive halving, asynchronous (ASHA) or synchronous; options: min_resource, "
+                "max_resource, reduction_factor, min_early_stopping_rate, rungs, mode",
+                [](const ComponentOptions& options, const PrunerContext& ctx) {
+                  return std::make_unique<SuccessiveHalvingPruner>(
+                      SuccessiveHalvingPrunerOptions::FromComponentOptions(options),
+                      ctx.directions);
+                });
+  c.pruners.Add("hyperband",
+                "Hyperband: brackets of asynchronous successive halving; options: min_resource, "
+                "max_resource, reduction_factor",
+                [](const ComponentOptions& options, const PrunerContext& ctx) {
+                  return std::make_unique<HyperbandPruner>(
+                      HyperbandPrunerOptions::FromComponentOptions(options), ctx.directions);
                 });
   return c;
 }

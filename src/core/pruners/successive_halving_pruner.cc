@@ -1,0 +1,252 @@
+#include "automl/pruners/successive_halving_pruner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <limits>
+#include <utility>
+
+#include "automl/error.h"
+#include "automl/study.h"
+
+namespace automl {
+namespace {
+
+constexpr char kPrefix[] = "pruner 'sha': ";
+
+// base^exponent, saturating at INT64_MAX: a cohort larger than any study is as good as infinite.
+int64_t SaturatingPow(int64_t base, int64_t exponent) {
+  int64_t result = 1;
+  for (int64_t i = 0; i < exponent; ++i) {
+    if (result > std::numeric_limits<int64_t>::max() / base) {
+      return std::numeric_limits<int64_t>::max();
+    }
+    result *= base;
+  }
+  return result;
+}
+
+// The step reported before the last one, -1 if there is none.
+int64_t PreviousStep(const FrozenTrial& trial) {
+  if (trial.intermediate.size() < 2) return -1;
+  return std::next(trial.intermediate.rbegin())->first;
+}
+
+}  // namespace
+
+SuccessiveHalvingPrunerOptions SuccessiveHalvingPrunerOptions::FromComponentOptions(
+    const ComponentOptions& options) {
+  SuccessiveHalvingPrunerOptions o;
+  const Json rungs = options.Raw("rungs");
+  if (!rungs.is_null()) {
+    if (options.Has("min_resource") || options.Has("min_early_stopping_rate")) {
+      throw InvalidArgument(options.Describe("rungs") +
+                            " replaces the geometric ladder: give either rungs or "
+                            "min_resource/min_early_stopping_rate, not both");
+    }
+    if (!rungs.is_array() || rungs.empty()) {
+      throw InvalidArgument(options.Describe("rungs") + " must be a non-empty list of integers");
+    }
+    for (const Json& r : rungs) {
+      if (!r.is_number_integer()) {
+        throw InvalidArgument(options.Describe("rungs") + " must be a list of integers, not " +
+                              rungs.dump());
+      }
+      o.rungs.push_back(r.get<int64_t>());
+    }
+  }
+  o.min_resource = options.Int("min_resource", o.min_resource, 1);
+  const Json max_resource = options.Raw("max_resource");
+  if (max_resource.is_string()) {
+    throw InvalidArgument(options.Describe("max_resource") +
+                          " must be an integer (the full resource); 'auto' is not supported");
+  }
+  if (!max_resource.is_null()) o.max_resource = options.Int("max_resource", 1, 1);
+  o.reduction_factor = options.Int("reduction_factor", o.reduction_factor, 2);
+  o.min_early_stopping_rate = options.Int("min_early_stopping_rate", o.min_early_stopping_rate, 0);
+  const std::string mode = options.String("mode", "async");
+  if (mode == "async") {
+    o.mode = HalvingMode::kAsync;
+  } else if (mode == "sync") {
+    o.mode = HalvingMode::kSync;
+  } else {
+    throw InvalidArgument(options.Describe("mode") + " must be async or sync, not '" + mode + "'");
+  }
+  o.Validate();
+  return o;
+}
+
+void SuccessiveHalvingPrunerOptions::Validate() const {
+  const std::string prefix = kPrefix;
+  if (reduction_factor < 2) {
+    throw InvalidArgument(prefix + "option 'reduction_factor' must be >= 2");
+  }
+  if (min_resource < 1) throw InvalidArgument(prefix + "option 'min_resource' must be >= 1");
+  if (min_early_stopping_rate < 0) {
+    throw InvalidArgument(prefix + "option 'min_early_stopping_rate' must be >= 0");
+  }
+  if (max_resource && *max_resource < 1) {
+    throw InvalidArgument(prefix + "option 'max_resource' must be >= 1");
+  }
+  if (!rungs.empty()) {
+    for (size_t i = 0; i < rungs.size(); ++i) {
+      if (rungs[i] < 0 || (i > 0 && rungs[i] <= rungs[i - 1])) {
+        throw InvalidArgument(prefix + "option 'rungs' must be strictly increasing steps >= 0");
+      }
+    }
+    if (max_resource && rungs.back() > *max_resource) {
+      throw InvalidArgument(prefix + "option 'rungs' must not exceed max_resource (" +
+                            std::to_string(*max_resource) + ")");
+    }
+    return;
+  }
+  if (!max_resource) {
+    throw InvalidArgument(prefix + "option 'max_resource' is required unless 'rungs' are given");
+  }
+  const int64_t first =
+      SaturatingPow(reduction_factor, min_early_stopping_rate) >
+              std::numeric_limits<int64_t>::max() / min_resource
+          ? std::numeric_limits<int64_t>::max()
+          : min_resource * SaturatingPow(reduction_factor, min_early_stopping_rate);
+  if (first >= *max_resource) {
+    throw InvalidArgument(prefix + "option 'max_resource' must exceed min_resource * " +
+                          "reduction_factor^min_early_stopping_rate (" + std::to_string(first) +
+                          "): else there is no rung to decide at");
+  }
+}
+
+std::vector<int64_t> SuccessiveHalvingPrunerOptions::DecisionRungs() const {
+  if (!rungs.empty()) return rungs;
+  std::vector<int64_t> ladder;
+  int64_t r = min_resource;
+  for (int64_t i = 0; i < min_early_stopping_rate && r < *max_resource; ++i) r *= reduction_factor;
+  while (r < *max_resource) {
+    ladder.push_back(r);
+    if (r > *max_resource / reduction_factor) break;  // the next rung is past max_resource
+    r *= reduction_factor;
+  }
+  return ladder;
+}
+
+std::optional<double> RungValue(const FrozenTrial& trial, int64_t rung) {
+  const auto it = trial.intermediate.lower_bound(rung);
+  if (it == trial.intermediate.end()) return std::nullopt;
+  return it->second.at(0);
+}
+
+bool AshaKeeps(double value, std::vector<double> others, int64_t reduction_factor,
+               Direction direction) {
+  if (std::isnan(value)) return false;
+  const auto n = static_cast<int64_t>(others.size()) + 1;
+  const int64_t keep = std::max<int64_t>(1, n / reduction_factor);
+  // No worse than the keep-th best (ties kept): fewer than |keep| others are strictly better.
+  const auto better = std::count_if(others.begin(), others.end(), [&](double other) {
+    return !std::isnan(other) && Better(direction, other, value);
+  });
+  return better < keep;
+}
+
+bool AshaPrunes(const std::vector<FrozenTrial>& trials, const FrozenTrial& trial,
+                const std::vector<int64_t>& rungs, int64_t reduction_factor, Direction direction) {
+  if (trial.intermediate.empty()) return false;
+  const int64_t last = trial.intermediate.rbegin()->first;
+  const int64_t previous = PreviousStep(trial);
+  for (int64_t rung : rungs) {
+    // Only rungs this report crossed: earlier decisions stand.
+    if (rung <= previous || rung > last) continue;
+    const double value = *RungValue(trial, rung);
+    std::vector<double> others;
+    for (const FrozenTrial& other : trials) {
+      if (other.number == trial.number) continue;
+      const std::optional<double> v = RungValue(other, rung);
+      if (v && !std::isnan(*v)) others.push_back(*v);
+    }
+    if (!AshaKeeps(value, std::move(others), reduction_factor, direction)) return true;
+  }
+  return false;
+}
+
+SuccessiveHalvingPruner::SuccessiveHalvingPruner(SuccessiveHalvingPrunerOptions options,
+                                                 const std::vector<Direction>& directions)
+    : options_(std::move(options)) {
+  if (directions.size() != 1) {
+    throw InvalidArgument(std::string(kPrefix) + "judges a single objective; the study has " +
+                          std::to_string(directions.size()));
+  }
+  options_.Validate();
+  rungs_ = options_.DecisionRungs();
+}
+
+bool SuccessiveHalvingPruner::Prune(const Study& study, const FrozenTrial& trial) const {
+  if (study.directions().size() != 1) {
+    throw InvalidArgument(std::string(kPrefix) + "judges a single objective; the study has " +
+                          std::to_string(study.directions().size()));
+  }
+  std::vector<FrozenTrial> trials =
+      study.Trials({TrialState::kRunning, TrialState::kComplete, TrialState::kPruned});
+  const Direction direction = study.directions()[0];
+  if (options_.mode == HalvingMode::kAsync) {
+    return AshaPrunes(trials, trial, rungs_, options_.reduction_factor, direction);
+  }
+  // The caller's record may hold reports the storage has not shown yet: it replaces the stored one.
+  trials.erase(std::remove_if(trials.begin(), trials.end(),
+                              [&](const FrozenTrial& t) { return t.number == trial.number; }),
+               trials.end());
+  trials.push_back(trial);
+  std::sort(trials.begin(), trials.end(),
+            [](const FrozenTrial& a, const FrozenTrial& b) { return a.number < b.number; });
+  return SyncPrunes(trials, trial, direction);
+}
+
+bool SuccessiveHalvingPruner::SyncPrunes(const std::vector<FrozenTrial>& trials,
+                                         const FrozenTrial& trial, Direction direction) const {
+  const int64_t eta = options_.reduction_factor;
+  const auto k_rungs = static_cast<int64_t>(rungs_.size());
+  // The trials that count at the current rung, in number order: at rung 0 all of them, at rung
+  // k those kept at rung k - 1.
+  std::vector<const FrozenTrial*> eligible;
+  for (const FrozenTrial& t : trials) eligible.push_back(&t);
+  for (int64_t k = 0; k < k_rungs; ++k) {
+    const int64_t rung = rungs_[static_cast<size_t>(k)];
+    const int64_t cohort_size = SaturatingPow(eta, k_rungs - k);
+    const int64_t keep = cohort_size / eta;
+    struct Member {
+      const FrozenTrial* trial;
+      double value;
+    };
+    std::vector<Member> members;
+    for (const FrozenTrial* t : eligible) {
+      if (const std::optional<double> v = RungValue(*t, rung)) members.push_back({t, *v});
+    }
+    // Each member's fate in its cohort: pruned (keep members strictly better), kept (its full
+    // cohort has fewer than keep strictly better) or undecided.
+    std::vector<const FrozenTrial*> kept;
+    const auto n = static_cast<int64_t>(members.size());
+    for (int64_t begin = 0; begin < n; begin += cohort_size) {
+      const int64_t end = std::min(n, begin + std::min(cohort_size, n - begin));
+      const bool full = end - begin == cohort_size;
+      for (int64_t i = begin; i < end; ++i) {
+        const Member& m = members[static_cast<size_t>(i)];
+        int64_t better = 0;
+        for (int64_t j = begin; j < end; ++j) {
+          const double v = members[static_cast<size_t>(j)].value;
+          if (j != i && !std::isnan(v) && (std::isnan(m.value) || Better(direction, v, m.value))) {
+            ++better;
+          }
+        }
+        const bool pruned = std::isnan(m.value) || better >= keep;
+        const bool is_trial = m.trial->number == trial.number;
+        if (is_trial && pruned) return true;
+        if (is_trial && !full) return false;  // undecided: it runs on
+        if (!pruned && full) kept.push_back(m.trial);
+      }
+    }
+    const bool trial_kept = std::any_of(
+        kept.begin(), kept.end(), [&](const FrozenTrial* t) { return t->number == trial.number; });
+    if (!trial_kept) return false;  // it has not reached this rung
+    eligible = std::move(kept);
+  }
+  return false;
+}
+
+}  // namespace automl
