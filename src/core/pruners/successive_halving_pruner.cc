@@ -205,6 +205,7 @@ bool SuccessiveHalvingPruner::SyncPrunes(const std::vector<FrozenTrial>& trials,
   // The trials that count at the current rung, in number order: at rung 0 all of them, at rung
   // k those kept at rung k - 1.
   std::vector<const FrozenTrial*> eligible;
+  eligible.reserve(trials.size());
   for (const FrozenTrial& t : trials) eligible.push_back(&t);
   for (int64_t k = 0; k < k_rungs; ++k) {
     const int64_t rung = rungs_[static_cast<size_t>(k)];
