@@ -3,12 +3,19 @@
 #ifndef AUTOML_TESTS_TESTING_PRUNER_TESTING_H_
 #define AUTOML_TESTS_TESTING_PRUNER_TESTING_H_
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "automl/error.h"
+#include "automl/json.h"
 #include "automl/pruner.h"
+#include "automl/registry.h"
 #include "automl/storages/in_memory_storage.h"
 #include "automl/study.h"
 
@@ -53,6 +60,20 @@ inline void CompleteCurve(Study& study, const Curve& curve, int64_t last) {
   Trial trial = study.Ask();
   for (int64_t step = 0; step <= last; ++step) trial.Report(step, curve(step));
   study.Tell(trial, curve(last));
+}
+
+// Each spec of |bad| is refused by the registry with InvalidArgument whose message contains its
+// paired text (the option it names).
+inline void ExpectEachRefused(const Components& components, const PrunerContext& context,
+                              const std::vector<std::pair<Json, std::string>>& bad) {
+  for (const auto& [json, name] : bad) {
+    try {
+      components.pruners.Create(json, context);
+      ADD_FAILURE() << json.dump() << " was accepted";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace automl::testing
