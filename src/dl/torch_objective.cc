@@ -40,16 +40,18 @@ ParamMap MiddleOfTheSpace(const SearchSpace& space) {
   return params;
 }
 
-// Reports each epoch's metric to the trial and stops training when the pruner says so.
+// Reports each epoch's metric to the trial at step = epochs completed (1, 2, ...), the resource
+// spent so far, so that `max_resource: 9` means nine epochs; stops training when the pruner says
+// so.
 class ReportToTrial : public TrainCallback {
  public:
   ReportToTrial(Trial& trial, const std::atomic<bool>* stop_flag)
       : trial_(trial), stop_flag_(stop_flag) {}
   bool Interrupted() const override { return stop_flag_ && stop_flag_->load(); }
   bool OnEpoch(const EpochMetrics& m) override {
-    trial_.Report(m.epoch, m.metric);
+    trial_.Report(m.epoch + 1, m.metric);
     if (!trial_.ShouldPrune()) return true;
-    pruned_at_ = m.epoch;
+    pruned_at_ = m.epoch + 1;
     return false;
   }
   int64_t pruned_at() const { return pruned_at_; }
@@ -138,7 +140,7 @@ TrialOutcome TorchObjective::Run(Trial& trial) {
   trial.SetSystemAttr("training", result.ToJson());
   if (result.interrupted) return TrialOutcome::Failed("interrupted");
   if (result.stopped_early) {
-    return TrialOutcome::Pruned("pruned at epoch " + std::to_string(report.pruned_at()));
+    return TrialOutcome::Pruned("pruned after epoch " + std::to_string(report.pruned_at()));
   }
   const double value = config.maximize() ? result.val_accuracy : result.val_loss;
 

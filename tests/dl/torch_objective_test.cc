@@ -7,6 +7,7 @@
 
 #include "automl/config_file.h"
 #include "automl/error.h"
+#include "automl/pruner.h"
 #include "automl/study.h"
 #include "testing/temp_dir.h"
 
@@ -46,7 +47,10 @@ TEST(TorchObjectiveTest, TrainsEachTrialReportsEpochsAndKeepsTheBestModel) {
   ASSERT_EQ(s.complete, 3) << s.FullReport();
   bool some_model = false;
   for (const FrozenTrial& t : study.Trials()) {
-    EXPECT_EQ(t.intermediate.size(), 2u);
+    ASSERT_EQ(t.intermediate.size(), 2u);
+    // The step is the resource spent: epochs completed.
+    EXPECT_EQ(t.intermediate.begin()->first, 1);
+    EXPECT_EQ(t.intermediate.rbegin()->first, 2);
     EXPECT_GT(t.value(), 0.3);
     const Json& training_record = t.system_attrs.at("training");
     EXPECT_EQ(training_record.at("val_accuracy"), t.value());
@@ -59,6 +63,36 @@ TEST(TorchObjectiveTest, TrainsEachTrialReportsEpochsAndKeepsTheBestModel) {
   }
   EXPECT_TRUE(some_model);
   EXPECT_TRUE(study.BestTrial()->system_attrs.contains("model_file"));
+}
+
+// Prunes every trial once it has reported one epoch.
+class AfterFirstEpochPruner : public Pruner {
+ public:
+  std::string name() const override { return "after-first-epoch"; }
+  bool Prune(const Study& /*study*/, const FrozenTrial& trial) const override {
+    return !trial.intermediate.empty();
+  }
+};
+
+TEST(TorchObjectiveTest, APrunedTrialStopsAfterTheEpochItWasPrunedAt) {
+  Json objective = ParseYaml(kObjective, "o");
+  objective["keep_models"] = "none";
+  TorchObjective training(objective, Space(), {Direction::kMaximize});
+  StudyOptions options;
+  options.name = "fm";
+  options.space = Space();
+  options.directions = {Direction::kMaximize};
+  Study study = Study::CreateOrLoad(OpenStorage("memory"), options, nullptr,
+                                    std::make_unique<AfterFirstEpochPruner>());
+  OptimizeOptions run;
+  run.target_trials = 1;
+  const OptimizeSummary s = study.Run([&](Trial& t) { return training.Run(t); }, run);
+  ASSERT_EQ(s.pruned, 1) << s.FullReport();
+  const FrozenTrial t = study.Trials().front();
+  EXPECT_EQ(t.state, TrialState::kPruned);
+  EXPECT_EQ(t.reason, "pruned after epoch 1");
+  ASSERT_EQ(t.intermediate.size(), 1u);
+  EXPECT_EQ(t.intermediate.begin()->first, 1);
 }
 
 TEST(TorchObjectiveTest, RefusesMistakesBeforeAnyTrialRuns) {
