@@ -23,7 +23,8 @@
 //   max_resource      R, a trial's full resource (>= min_resource * eta;
 //                     required, 'auto' is not supported)                     no default
 //   reduction_factor  eta (>= 2)                                             default 3
-// Several objectives are refused.
+// Several objectives: trials are ranked at a rung by non-dominated front, then crowding distance
+// (rung_ranking.h), as in sha.
 #ifndef AUTOML_PRUNERS_HYPERBAND_PRUNER_H_
 #define AUTOML_PRUNERS_HYPERBAND_PRUNER_H_
 
@@ -62,7 +63,7 @@ std::vector<HyperbandBracket> HyperbandBrackets(int64_t min_resource, int64_t ma
 
 class HyperbandPruner : public Pruner {
  public:
-  // Throws InvalidArgument for several objectives or bad options.
+  // Throws InvalidArgument for bad options.
   explicit HyperbandPruner(HyperbandPrunerOptions options,
                            const std::vector<Direction>& directions = {Direction::kMinimize});
 

@@ -34,7 +34,12 @@
 // value at rung r is its value at the first reported step >= r, so a trial that reports every
 // other step is judged at the first report past the rung. NaN values are pruned at the rung.
 // Trials that count: RUNNING, COMPLETE and PRUNED ones with values at the rung (FAILED trials
-// are left out: their values may come from a run that broke). Several objectives are refused.
+// are left out: their values may come from a run that broke).
+//
+// Several objectives (Optuna's pruners refuse them): "better" is the NSGA-II order of
+// rung_ranking.h, non-dominated front first, then crowding distance, so a rung keeps the trials
+// nearest the Pareto front of that rung. In sync mode an undecided trial is pruned early only
+// when floor(n_k / eta) members of its cohort Pareto-dominate it, which no later member can undo.
 // Like every pruner here, the decision is a function of the study's trials and the trial: the
 // trainer calls ShouldPrune after each report.
 //
@@ -83,21 +88,26 @@ struct SuccessiveHalvingPrunerOptions {
 // reached the rung.
 std::optional<double> RungValue(const FrozenTrial& trial, int64_t rung);
 
-// ASHA's rule: whether a trial with |value| at a rung is kept against |others|, the values of the
-// other trials that reached the rung: it must be no worse than the max(1, floor(n / eta))-th best
-// of the n = |others| + 1 values. NaN is never kept.
-bool AshaKeeps(double value, std::vector<double> others, int64_t reduction_factor,
+// ASHA's rule: whether a trial with |point| at a rung is kept against |others|, the points of
+// the other trials that reached the rung (minimization form, rung_ranking.h): fewer than
+// max(1, floor(n / eta)) of the n = |others| + 1 points may rank strictly ahead of it. A point
+// with a NaN is never kept; others with a NaN do not count.
+bool AshaKeeps(const std::vector<double>& point, std::vector<std::vector<double>> others,
+               int64_t reduction_factor);
+// The same for one objective in |direction|.
+bool AshaKeeps(double value, const std::vector<double>& others, int64_t reduction_factor,
                Direction direction);
 
 // ASHA's decision for |trial| among |trials| (the trials of its study or of its Hyperband
 // bracket; |trial| itself, if among them, is taken from the argument): whether a rung in
 // |rungs| that its last report crossed is one where it is not kept.
 bool AshaPrunes(const std::vector<FrozenTrial>& trials, const FrozenTrial& trial,
-                const std::vector<int64_t>& rungs, int64_t reduction_factor, Direction direction);
+                const std::vector<int64_t>& rungs, int64_t reduction_factor,
+                const std::vector<Direction>& directions);
 
 class SuccessiveHalvingPruner : public Pruner {
  public:
-  // Throws InvalidArgument for several objectives or bad options.
+  // Throws InvalidArgument for bad options.
   explicit SuccessiveHalvingPruner(SuccessiveHalvingPrunerOptions options,
                                    const std::vector<Direction>& directions = {
                                        Direction::kMinimize});
@@ -109,7 +119,7 @@ class SuccessiveHalvingPruner : public Pruner {
 
  private:
   bool SyncPrunes(const std::vector<FrozenTrial>& trials, const FrozenTrial& trial,
-                  Direction direction) const;
+                  const std::vector<Direction>& directions) const;
 
   SuccessiveHalvingPrunerOptions options_;
   std::vector<int64_t> rungs_;

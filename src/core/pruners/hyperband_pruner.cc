@@ -93,10 +93,7 @@ std::vector<HyperbandBracket> HyperbandBrackets(int64_t min_resource, int64_t ma
 HyperbandPruner::HyperbandPruner(HyperbandPrunerOptions options,
                                  const std::vector<Direction>& directions)
     : options_(options) {
-  if (directions.size() != 1) {
-    throw InvalidArgument(std::string(kPrefix) + "judges a single objective; the study has " +
-                          std::to_string(directions.size()));
-  }
+  if (directions.empty()) throw InvalidArgument(std::string(kPrefix) + "needs an objective");
   brackets_ =
       HyperbandBrackets(options_.min_resource, options_.max_resource, options_.reduction_factor);
   for (const HyperbandBracket& b : brackets_) total_budget_ += b.n[0];
@@ -114,10 +111,6 @@ size_t HyperbandPruner::BracketIndex(uint64_t study_seed, int64_t number) const 
 }
 
 bool HyperbandPruner::Prune(const Study& study, const FrozenTrial& trial) const {
-  if (study.directions().size() != 1) {
-    throw InvalidArgument(std::string(kPrefix) + "judges a single objective; the study has " +
-                          std::to_string(study.directions().size()));
-  }
   const size_t bracket = BracketIndex(study.seed(), trial.number);
   const HyperbandBracket& b = brackets_[bracket];
   // The decision rungs r_0 .. r_{s-1}; at r_s = max_resource the trial is done.
@@ -130,7 +123,7 @@ bool HyperbandPruner::Prune(const Study& study, const FrozenTrial& trial) const 
                                 return BracketIndex(study.seed(), t.number) != bracket;
                               }),
                trials.end());
-  return AshaPrunes(trials, trial, rungs, options_.reduction_factor, study.directions()[0]);
+  return AshaPrunes(trials, trial, rungs, options_.reduction_factor, study.directions());
 }
 
 }  // namespace automl

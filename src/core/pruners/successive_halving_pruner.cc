@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <iterator>
 #include <limits>
 #include <utility>
 
 #include "automl/error.h"
+#include "automl/pruners/rung_ranking.h"
 #include "automl/study.h"
 
 namespace automl {
@@ -134,34 +136,41 @@ std::optional<double> RungValue(const FrozenTrial& trial, int64_t rung) {
   return it->second.at(0);
 }
 
-bool AshaKeeps(double value, std::vector<double> others, int64_t reduction_factor,
-               Direction direction) {
-  if (std::isnan(value)) return false;
+bool AshaKeeps(const std::vector<double>& point, std::vector<std::vector<double>> others,
+               int64_t reduction_factor) {
+  if (HasNaN(point)) return false;
+  others.erase(std::remove_if(others.begin(), others.end(), HasNaN), others.end());
   const auto n = static_cast<int64_t>(others.size()) + 1;
   const int64_t keep = std::max<int64_t>(1, n / reduction_factor);
-  // No worse than the keep-th best (ties kept): fewer than |keep| others are strictly better.
-  const auto better = std::count_if(others.begin(), others.end(), [&](double other) {
-    return !std::isnan(other) && Better(direction, other, value);
-  });
-  return better < keep;
+  others.push_back(point);
+  return CountRankedAhead(others, others.size() - 1) < keep;
+}
+
+bool AshaKeeps(double value, const std::vector<double>& others, int64_t reduction_factor,
+               Direction direction) {
+  const double sign = direction == Direction::kMaximize ? -1 : 1;
+  std::vector<std::vector<double>> other_points;
+  other_points.reserve(others.size());
+  for (double o : others) other_points.push_back({sign * o});
+  return AshaKeeps({sign * value}, std::move(other_points), reduction_factor);
 }
 
 bool AshaPrunes(const std::vector<FrozenTrial>& trials, const FrozenTrial& trial,
-                const std::vector<int64_t>& rungs, int64_t reduction_factor, Direction direction) {
+                const std::vector<int64_t>& rungs, int64_t reduction_factor,
+                const std::vector<Direction>& directions) {
   if (trial.intermediate.empty()) return false;
   const int64_t last = trial.intermediate.rbegin()->first;
   const int64_t previous = PreviousStep(trial);
   for (int64_t rung : rungs) {
     // Only rungs this report crossed: earlier decisions stand.
     if (rung <= previous || rung > last) continue;
-    const double value = *RungValue(trial, rung);
-    std::vector<double> others;
+    const std::vector<double> point = *RungPoint(trial, rung, directions);
+    std::vector<std::vector<double>> others;
     for (const FrozenTrial& other : trials) {
       if (other.number == trial.number) continue;
-      const std::optional<double> v = RungValue(other, rung);
-      if (v && !std::isnan(*v)) others.push_back(*v);
+      if (auto p = RungPoint(other, rung, directions)) others.push_back(std::move(*p));
     }
-    if (!AshaKeeps(value, std::move(others), reduction_factor, direction)) return true;
+    if (!AshaKeeps(point, std::move(others), reduction_factor)) return true;
   }
   return false;
 }
@@ -169,24 +178,17 @@ bool AshaPrunes(const std::vector<FrozenTrial>& trials, const FrozenTrial& trial
 SuccessiveHalvingPruner::SuccessiveHalvingPruner(SuccessiveHalvingPrunerOptions options,
                                                  const std::vector<Direction>& directions)
     : options_(std::move(options)) {
-  if (directions.size() != 1) {
-    throw InvalidArgument(std::string(kPrefix) + "judges a single objective; the study has " +
-                          std::to_string(directions.size()));
-  }
+  if (directions.empty()) throw InvalidArgument(std::string(kPrefix) + "needs an objective");
   options_.Validate();
   rungs_ = options_.DecisionRungs();
 }
 
 bool SuccessiveHalvingPruner::Prune(const Study& study, const FrozenTrial& trial) const {
-  if (study.directions().size() != 1) {
-    throw InvalidArgument(std::string(kPrefix) + "judges a single objective; the study has " +
-                          std::to_string(study.directions().size()));
-  }
   std::vector<FrozenTrial> trials =
       study.Trials({TrialState::kRunning, TrialState::kComplete, TrialState::kPruned});
-  const Direction direction = study.directions()[0];
+  const std::vector<Direction>& directions = study.directions();
   if (options_.mode == HalvingMode::kAsync) {
-    return AshaPrunes(trials, trial, rungs_, options_.reduction_factor, direction);
+    return AshaPrunes(trials, trial, rungs_, options_.reduction_factor, directions);
   }
   // The caller's record may hold reports the storage has not shown yet: it replaces the stored one.
   trials.erase(std::remove_if(trials.begin(), trials.end(),
@@ -195,11 +197,12 @@ bool SuccessiveHalvingPruner::Prune(const Study& study, const FrozenTrial& trial
   trials.push_back(trial);
   std::sort(trials.begin(), trials.end(),
             [](const FrozenTrial& a, const FrozenTrial& b) { return a.number < b.number; });
-  return SyncPrunes(trials, trial, direction);
+  return SyncPrunes(trials, trial, directions);
 }
 
 bool SuccessiveHalvingPruner::SyncPrunes(const std::vector<FrozenTrial>& trials,
-                                         const FrozenTrial& trial, Direction direction) const {
+                                         const FrozenTrial& trial,
+                                         const std::vector<Direction>& directions) const {
   const int64_t eta = options_.reduction_factor;
   const auto k_rungs = static_cast<int64_t>(rungs_.size());
   // The trials that count at the current rung, in number order: at rung 0 all of them, at rung
@@ -209,37 +212,38 @@ bool SuccessiveHalvingPruner::SyncPrunes(const std::vector<FrozenTrial>& trials,
   for (const FrozenTrial& t : trials) eligible.push_back(&t);
   for (int64_t k = 0; k < k_rungs; ++k) {
     const int64_t rung = rungs_[static_cast<size_t>(k)];
-    const int64_t cohort_size = SaturatingPow(eta, k_rungs - k);
-    const int64_t keep = cohort_size / eta;
-    struct Member {
-      const FrozenTrial* trial;
-      double value;
-    };
-    std::vector<Member> members;
+    const auto cohort_size = static_cast<size_t>(SaturatingPow(eta, k_rungs - k));
+    const int64_t keep = static_cast<int64_t>(cohort_size) / eta;
+    std::vector<const FrozenTrial*> members;
+    std::vector<std::vector<double>> points;
     for (const FrozenTrial* t : eligible) {
-      if (const std::optional<double> v = RungValue(*t, rung)) members.push_back({t, *v});
+      if (auto p = RungPoint(*t, rung, directions)) {
+        members.push_back(t);
+        points.push_back(std::move(*p));
+      }
     }
-    // Each member's fate in its cohort: pruned (keep members strictly better), kept (its full
-    // cohort has fewer than keep strictly better) or undecided.
+    // Each member's fate in its cohort: pruned, kept (its full cohort ranks fewer than keep
+    // ahead of it) or undecided.
     std::vector<const FrozenTrial*> kept;
-    const auto n = static_cast<int64_t>(members.size());
-    for (int64_t begin = 0; begin < n; begin += cohort_size) {
-      const int64_t end = std::min(n, begin + std::min(cohort_size, n - begin));
+    for (size_t begin = 0; begin < members.size(); begin += cohort_size) {
+      const size_t end = std::min(members.size(), begin + cohort_size);
       const bool full = end - begin == cohort_size;
-      for (int64_t i = begin; i < end; ++i) {
-        const Member& m = members[static_cast<size_t>(i)];
-        int64_t better = 0;
-        for (int64_t j = begin; j < end; ++j) {
-          const double v = members[static_cast<size_t>(j)].value;
-          if (j != i && !std::isnan(v) && (std::isnan(m.value) || Better(direction, v, m.value))) {
-            ++better;
-          }
-        }
-        const bool pruned = std::isnan(m.value) || better >= keep;
-        const bool is_trial = m.trial->number == trial.number;
+      // The cohort's points without NaN; a member with a NaN is pruned.
+      std::vector<std::vector<double>> cohort;
+      std::vector<size_t> index_in_cohort(end - begin, SIZE_MAX);
+      for (size_t i = begin; i < end; ++i) {
+        if (HasNaN(points[i])) continue;
+        index_in_cohort[i - begin] = cohort.size();
+        cohort.push_back(points[i]);
+      }
+      for (size_t i = begin; i < end; ++i) {
+        const size_t c = index_in_cohort[i - begin];
+        const bool pruned = c == SIZE_MAX || (full ? CountRankedAhead(cohort, c)
+                                                   : CountDominating(cohort, c)) >= keep;
+        const bool is_trial = members[i]->number == trial.number;
         if (is_trial && pruned) return true;
         if (is_trial && !full) return false;  // undecided: it runs on
-        if (!pruned && full) kept.push_back(m.trial);
+        if (!pruned && full) kept.push_back(members[i]);
       }
     }
     const bool trial_kept = std::any_of(

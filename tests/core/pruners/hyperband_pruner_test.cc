@@ -176,7 +176,7 @@ TEST(HyperbandPrunerTest, RegistryReadsItsOptionsAndRefusesBadOnes) {
   };
   ExpectEachRefused(components, context, bad);
   context.directions = {Direction::kMinimize, Direction::kMinimize};
-  EXPECT_THROW(components.pruners.Create(spec, context), InvalidArgument);
+  EXPECT_NE(components.pruners.Create(spec, context), nullptr) << "several objectives";
 }
 
 }  // namespace

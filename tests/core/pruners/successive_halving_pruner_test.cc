@@ -14,6 +14,7 @@
 
 #include "automl/error.h"
 #include "automl/registry.h"
+#include "automl/storages/in_memory_storage.h"
 #include "testing/pruner_testing.h"
 
 namespace automl {
@@ -254,7 +255,93 @@ TEST(SuccessiveHalvingTest, RegistryReadsItsOptionsAndRefusesBadOnes) {
   };
   ExpectEachRefused(components, context, bad);
   context.directions = {Direction::kMinimize, Direction::kMaximize};
-  EXPECT_THROW(components.pruners.Create(explicit_rungs, context), InvalidArgument);
+  EXPECT_NE(components.pruners.Create(explicit_rungs, context), nullptr) << "several objectives";
+}
+
+// Two objectives, both minimized: trial x reports (x + 1/(s+1) + d, 1 - x + 1/(s+1) + d), on the
+// Pareto front of every step when d = 0 and dominated when d > 0.
+std::vector<double> TwoObjectives(double x, double d, int64_t step) {
+  const double decay = 1.0 / static_cast<double>(step + 1);
+  return {x + decay + d, 1 - x + decay + d};
+}
+
+// Runs trial (x, d) through steps 0..last, asking the pruner after each report; the step at
+// which it was pruned, or -1.
+int64_t RunTwoObjectives(Study& study, double x, double d, int64_t last) {
+  Trial trial = study.Ask();
+  for (int64_t step = 0; step <= last; ++step) {
+    trial.Report(step, TwoObjectives(x, d, step));
+    if (trial.ShouldPrune()) {
+      study.Tell(trial, TrialState::kPruned);
+      return step;
+    }
+  }
+  study.Tell(trial, TwoObjectives(x, d, last));
+  return -1;
+}
+
+Study TwoObjectiveStudy(SuccessiveHalvingPrunerOptions options) {
+  const std::vector<Direction> directions = {Direction::kMinimize, Direction::kMinimize};
+  StudyOptions study;
+  study.name = "pareto";
+  study.directions = directions;
+  return Study::CreateOrLoad(std::make_shared<InMemoryStorage>(), study, nullptr,
+                             std::make_unique<SuccessiveHalvingPruner>(options, directions));
+}
+
+TEST(SuccessiveHalvingTest, SeveralObjectivesKeepTheParetoFrontAndPruneDominatedTrials) {
+  Study study = TwoObjectiveStudy(Ladder(1, 9, 3));
+  for (double x : {0.2, 0.4, 0.6, 0.8}) EXPECT_EQ(RunTwoObjectives(study, x, 0, 9), -1) << x;
+  // n = 5 at rung 1 keeps one: the dominated trial has four ahead of it.
+  EXPECT_EQ(RunTwoObjectives(study, 0.5, 0.5, 9), 1);
+  // A new extreme of the front has infinite crowding distance: nothing is ahead of it (the other
+  // extreme ties).
+  EXPECT_EQ(RunTwoObjectives(study, 0.0, 0, 9), -1);
+  // Dominated by a little (by x = 0.4), still behind the whole front.
+  EXPECT_EQ(RunTwoObjectives(study, 0.4, 0.01, 9), 1);
+}
+
+TEST(SuccessiveHalvingTest, SeveralObjectivesInOneDirectionEachAreRankedAlike) {
+  // The same curves with the second objective negated and maximized give the same decisions.
+  const std::vector<Direction> directions = {Direction::kMinimize, Direction::kMaximize};
+  StudyOptions options;
+  options.name = "mixed";
+  options.directions = directions;
+  Study study =
+      Study::CreateOrLoad(std::make_shared<InMemoryStorage>(), options, nullptr,
+                          std::make_unique<SuccessiveHalvingPruner>(Ladder(1, 9, 3), directions));
+  const auto run = [&](double x, double d) {
+    Trial trial = study.Ask();
+    std::vector<double> v;
+    for (int64_t step = 0; step <= 9; ++step) {
+      v = TwoObjectives(x, d, step);
+      v[1] = -v[1];
+      trial.Report(step, v);
+      if (trial.ShouldPrune()) {
+        study.Tell(trial, TrialState::kPruned);
+        return step;
+      }
+    }
+    study.Tell(trial, v);
+    return int64_t{-1};
+  };
+  for (double x : {0.2, 0.4, 0.6, 0.8}) EXPECT_EQ(run(x, 0), -1) << x;
+  EXPECT_EQ(run(0.5, 0.5), 1);
+}
+
+TEST(SuccessiveHalvingTest, SyncWithSeveralObjectivesPrunesOnlyWhatIsSurelyDominated) {
+  // Rungs 1, 3 below 9: cohorts of 9 at rung 1 keep 3. A trial of an unfinished cohort is pruned
+  // only once three members dominate it, which later members cannot undo.
+  SuccessiveHalvingPrunerOptions o = Ladder(1, 9, 3, HalvingMode::kSync);
+  Study study = TwoObjectiveStudy(o);
+  EXPECT_EQ(RunTwoObjectives(study, 0.5, 0.2, 1), -1) << "nothing dominates it yet";
+  for (double x : {0.3, 0.5, 0.7}) RunTwoObjectives(study, x, 0, 1);
+  // At rung 1 (0.45, d = 0.25) reports (1.2, 1.3): all four earlier points dominate it, so it is
+  // pruned although its cohort is not full.
+  EXPECT_EQ(RunTwoObjectives(study, 0.45, 0.25, 9), 1);
+  // (0.75, d = 0.05) reports (1.3, 0.8): only (0.7, 0) at (1.2, 0.8) dominates it: undecided,
+  // it runs on.
+  EXPECT_EQ(RunTwoObjectives(study, 0.75, 0.05, 1), -1);
 }
 
 }  // namespace
