@@ -23,16 +23,38 @@ std::string Directions(const Study& study) {
   return out;
 }
 
+// "step: value" of the last intermediate report; empty without reports.
+std::string LastReport(const FrozenTrial& t) {
+  if (t.intermediate.empty()) return "";
+  const auto& [step, values] = *t.intermediate.rbegin();
+  return std::to_string(step) + ": " + FormatShort(values);
+}
+
 void PrintTrials(const Study& study, const std::vector<FrozenTrial>& trials) {
-  Table table({"#", "state", study.is_multi_objective() ? "values" : "value", "seconds", "params",
-               "reason"});
+  Table table({"#", "state", study.is_multi_objective() ? "values" : "value", "last report",
+               "seconds", "params", "reason"});
   const auto order = ParamOrder(study);
   for (const FrozenTrial& t : trials) {
     const auto duration = t.Duration();
-    table.Add({std::to_string(t.number), TrialStateName(t.state), FormatShort(t.values),
+    table.Add({std::to_string(t.number), TrialStateName(t.state),
+               t.values.empty() ? "" : FormatShort(t.values), LastReport(t),
                duration ? FormatShort(*duration) : "", CellParams(t.params, order), t.reason});
   }
   table.Print(stdout);
+}
+
+// One line per trial with reports: its number, state and every "step: value", so that pruned
+// trials' curves can be read beside the finished ones'.
+void PrintCurves(const std::vector<FrozenTrial>& trials) {
+  for (const FrozenTrial& t : trials) {
+    if (t.intermediate.empty()) continue;
+    std::string line = "#" + std::to_string(t.number) + " " + TrialStateName(t.state) + ":";
+    for (const auto& [step, values] : t.intermediate) {
+      line += " " + std::to_string(step) + ": " + FormatShort(values) + ",";
+    }
+    line.pop_back();
+    std::printf("%s\n", line.c_str());
+  }
 }
 
 void PrintTrialDetail(const Study& study, const FrozenTrial& t) {
@@ -50,6 +72,8 @@ class ShowCommand : public Command {
     AddStorageOption(cmd, &storage_);
     cmd->add_flag("--json", json_, "Print JSON");
     cmd->add_option("--trial", trial_, "Show one trial in full, with its output");
+    cmd->add_flag("--curves", curves_,
+                  "Print every trial's intermediate values (its learning curve), pruned or not");
     return cmd;
   }
 
@@ -91,6 +115,10 @@ class ShowCommand : public Command {
     }
     std::printf("\n");
     PrintTrials(study, trials);
+    if (curves_) {
+      std::printf("\ncurves (step: value):\n");
+      PrintCurves(trials);
+    }
     return kExitSuccess;
   }
 
@@ -98,6 +126,7 @@ class ShowCommand : public Command {
   std::string study_;
   std::string storage_;
   bool json_ = false;
+  bool curves_ = false;
   std::optional<int64_t> trial_;
 };
 

@@ -85,6 +85,48 @@ TEST_F(RunCommandTest, RunsTheStudyToItsTargetAndRecordsEverything) {
   EXPECT_EQ(Load("branin").Counts().complete, 15);
 }
 
+TEST_F(RunCommandTest, APrunerStopsCommandsAndTheirCurvesAreKept) {
+  // x = 0, 1, ..., 8 in order; the objective reports x + 1/(k+1) at steps k = 0..39, one every
+  // 0.05 s (2 s in all). ASHA's first rung is step 1, where n = 2 keeps one: after trial 0
+  // (x = 0) every trial is worse and is stopped there.
+  const std::string config = Write("c.yaml",
+                                   "study: pruned\ntrials: 9\nseed: 3\n"
+                                   "sampler: {name: grid, shuffle: false}\n"
+                                   "pruner: {name: sha, min_resource: 1, max_resource: 39}\n"
+                                   "space:\n"
+                                   "  x: {type: int, low: 0, high: 8}\n"
+                                   "objective:\n"
+                                   "  command: [\"" AUTOML_TEST_OBJECTIVE
+                                   "\", \"curve\", \"{x}\"]\n"
+                                   "  grace: 1\n");
+  const CliResult r = Run(config);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Study study = Load("pruned");
+  const TrialCounts counts = study.Counts();
+  EXPECT_EQ(counts.complete, 1);
+  EXPECT_EQ(counts.pruned, 8);
+  for (const FrozenTrial& t : study.Trials()) {
+    if (t.number == 0) {
+      EXPECT_EQ(t.state, TrialState::kComplete);
+      EXPECT_EQ(t.intermediate.size(), 40u);
+      continue;
+    }
+    EXPECT_EQ(t.state, TrialState::kPruned);
+    EXPECT_EQ(t.reason, "pruned at step 1");
+    // The curve up to the rung is stored (exec/command_objective_test checks that the process
+    // is stopped).
+    ASSERT_EQ(t.intermediate.size(), 2u) << t.number;
+    EXPECT_DOUBLE_EQ(t.intermediate.at(1).at(0), t.params.at("x").AsDouble() + 0.5);
+  }
+  // `show` lists the pruned trials with their last report, and --curves prints the curves.
+  const CliResult show =
+      RunCli({"show", "pruned", "--storage", Db(), "--curves"}, dir_.path().string());
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("last report"));
+  EXPECT_THAT(show.out, HasSubstr("PRUNED"));
+  EXPECT_THAT(show.out, HasSubstr("#8 PRUNED: 0: 9, 1: 8.5"));
+}
+
 TEST_F(RunCommandTest, EveryKindOfFailingObjectiveIsRecordedWithItsReason) {
   struct Case {
     const char* study;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The synthetic part of the pruning benchmark (issue 5) in one command:
+#
+#   bench/pruning/run_synthetic.sh
+#
+# Builds automl_pruning_bench in BUILD_DIR, runs every family of FAMILIES for SEEDS seeds without
+# a pruner (TRIALS trials, each to the full resource 27) and with each pruner of PRUNERS (at
+# least TRIALS trials, and more until they have consumed the same total resource), writes
+# RESULTS/synthetic/LABEL__FAMILY.jsonl, and prints bench/pruning/report.py's tables (which also
+# include the Fashion-MNIST results of run_fashion_mnist.sh when they are there).
+#
+# Environment: FAMILIES (power exponential crossing plateau), PRUNERS (sha sha-sync hyperband
+# median curve), SEEDS (0:19), TRIALS (81), RESULTS (bench/pruning/results),
+# BUILD_DIR (build), JOBS (number of cores).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+here="${repo}/bench/pruning"
+build_dir="${BUILD_DIR:-${repo}/build}"
+results="${RESULTS:-${here}/results}"
+families="${FAMILIES:-power exponential crossing plateau}"
+pruners="${PRUNERS:-sha sha-sync hyperband median curve}"
+seeds="${SEEDS:-0:19}"
+trials="${TRIALS:-81}"
+jobs="${JOBS:-$(nproc)}"
+
+cmake --build "${build_dir}" --target automl_pruning_bench >&2
+bench="${build_dir}/bench/automl_pruning_bench"
+mkdir -p "${results}/synthetic"
+
+spec() {
+  case "$1" in
+    none) echo '"none"' ;;
+    sha) echo '{"name": "sha", "min_resource": 1, "max_resource": 27, "reduction_factor": 3}' ;;
+    sha-sync) echo '{"name": "sha", "min_resource": 1, "max_resource": 27, "reduction_factor": 3, "mode": "sync"}' ;;
+    hyperband) echo '{"name": "hyperband", "min_resource": 1, "max_resource": 27, "reduction_factor": 3}' ;;
+    median) echo '{"name": "median", "n_startup_trials": 5, "n_warmup_steps": 3}' ;;
+    curve) echo '{"name": "curve", "max_resource": 27}' ;;
+    *) echo "run_synthetic.sh: unknown pruner label '$1'" >&2; exit 1 ;;
+  esac
+}
+
+jobs_file="$(mktemp)"
+trap 'rm -f "${jobs_file}"' EXIT
+for family in ${families}; do
+  for label in none ${pruners}; do
+    budget=$((trials * 27))
+    [[ "${label}" == none ]] && budget=0
+    printf '%s\0' "${bench} --pruner '$(spec "${label}")' --label ${label} --family ${family} --seeds ${seeds} --trials ${trials} --resource-budget ${budget} --max-resource 27 --out ${results}/synthetic/${label}__${family}.jsonl" >>"${jobs_file}"
+  done
+done
+xargs -0 -P "${jobs}" -I{} bash -c '{}' <"${jobs_file}"
+/usr/bin/python3 "${here}/report.py" "${results}"
