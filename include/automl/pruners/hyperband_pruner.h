@@ -9,20 +9,24 @@
 // last rung, i = s, is max_resource). HyperbandBrackets() gives these numbers (the paper's
 // Table 1 for R = 81, eta = 3).
 //
-// As Optuna's HyperbandPruner (optuna/pruners/_hyperband.py), and as the asynchronous variant of
-// Li et al. (MLSys 2020, section 3.3), each bracket runs ASHA (successive_halving_pruner.h) among
-// the trials of that bracket only, on the rungs r_0 .. r_{s-1} (bracket 0 never prunes: its
-// trials get max_resource). A trial's bracket is a function of the study seed and the trial
-// number: a hash of the two, modulo the sum of the brackets' n, falls into bracket s with
-// probability proportional to its n (Optuna hashes the study name and number the same way), so
-// that every bracket receives about the share of trials the paper gives it, in any order and
-// over any number of processes.
+// mode: async (default), as Optuna's HyperbandPruner (optuna/pruners/_hyperband.py) and as the
+// asynchronous variant of Li et al. (MLSys 2020, section 3.3): each bracket runs ASHA
+// (successive_halving_pruner.h) among the trials of that bracket only, on the rungs r_0 ..
+// r_{s-1} (bracket 0 never prunes: its trials get max_resource). mode: sync follows the paper's
+// brackets exactly: in bracket s, the trials form cohorts of n_0 in number order, and at round i
+// each cohort of the n_i survivors keeps its best n_{i+1} (SyncHalvingPrunes(); an undecided
+// trial runs on and is pruned once its loss is certain, as in sha's sync mode). A trial's bracket
+// is a function of the study seed and the trial number: a hash of the two, modulo the sum of the
+// brackets' n, falls into bracket s with probability proportional to its n (Optuna hashes the study
+// name and number the same way), so that every bracket receives about the share of trials the paper
+// gives it, in any order and over any number of processes.
 //
 // Options (`pruner: {name: hyperband, ...}`):
 //   min_resource      r_min, the smallest rung (>= 1)                        default 1
 //   max_resource      R, a trial's full resource (>= min_resource * eta;
 //                     required, 'auto' is not supported)                     no default
 //   reduction_factor  eta (>= 2)                                             default 3
+//   mode              async | sync                                           default async
 // Several objectives: trials are ranked at a rung by non-dominated front, then crowding distance
 // (rung_ranking.h), as in sha.
 #ifndef AUTOML_PRUNERS_HYPERBAND_PRUNER_H_
@@ -34,6 +38,7 @@
 
 #include "automl/component_options.h"
 #include "automl/pruner.h"
+#include "automl/pruners/successive_halving_pruner.h"
 
 namespace automl {
 
@@ -41,6 +46,7 @@ struct HyperbandPrunerOptions {
   int64_t min_resource = 1;
   int64_t max_resource = 0;  // required
   int64_t reduction_factor = 3;
+  HalvingMode mode = HalvingMode::kAsync;
 
   // Reads `pruner: {name: hyperband, ...}`; throws InvalidArgument naming a bad option.
   static HyperbandPrunerOptions FromComponentOptions(const ComponentOptions& options);

@@ -105,6 +105,15 @@ bool AshaPrunes(const std::vector<FrozenTrial>& trials, const FrozenTrial& trial
                 const std::vector<int64_t>& rungs, int64_t reduction_factor,
                 const std::vector<Direction>& directions);
 
+// Synchronous successive halving's decision for |trial| among |trials| (the trials of its study
+// or of its Hyperband bracket, in any order; |trial| itself is taken from the argument): at
+// decision rung k (rungs[k]), the trials kept at rung k - 1 (at rung 0, all of them) form
+// cohorts of cohort_sizes[k] in the order of their numbers, and each cohort keeps its best
+// keeps[k]. Whether |trial| is pruned now (see the header comment on undecided trials).
+bool SyncHalvingPrunes(std::vector<FrozenTrial> trials, const FrozenTrial& trial,
+                       const std::vector<int64_t>& rungs, const std::vector<int64_t>& cohort_sizes,
+                       const std::vector<int64_t>& keeps, const std::vector<Direction>& directions);
+
 class SuccessiveHalvingPruner : public Pruner {
  public:
   // Throws InvalidArgument for bad options.
@@ -118,9 +127,6 @@ class SuccessiveHalvingPruner : public Pruner {
   const std::vector<int64_t>& rungs() const { return rungs_; }
 
  private:
-  bool SyncPrunes(const std::vector<FrozenTrial>& trials, const FrozenTrial& trial,
-                  const std::vector<Direction>& directions) const;
-
   SuccessiveHalvingPrunerOptions options_;
   std::vector<int64_t> rungs_;
 };

@@ -33,6 +33,14 @@ HyperbandPrunerOptions HyperbandPrunerOptions::FromComponentOptions(
   }
   o.max_resource = options.Int("max_resource", 0, 1);
   o.reduction_factor = options.Int("reduction_factor", o.reduction_factor, 2);
+  const std::string mode = options.String("mode", "async");
+  if (mode == "async") {
+    o.mode = HalvingMode::kAsync;
+  } else if (mode == "sync") {
+    o.mode = HalvingMode::kSync;
+  } else {
+    throw InvalidArgument(options.Describe("mode") + " must be async or sync, not '" + mode + "'");
+  }
   o.Validate();
   return o;
 }
@@ -123,7 +131,14 @@ bool HyperbandPruner::Prune(const Study& study, const FrozenTrial& trial) const 
                                 return BracketIndex(study.seed(), t.number) != bracket;
                               }),
                trials.end());
-  return AshaPrunes(trials, trial, rungs, options_.reduction_factor, study.directions());
+  if (options_.mode == HalvingMode::kAsync) {
+    return AshaPrunes(trials, trial, rungs, options_.reduction_factor, study.directions());
+  }
+  // Round i of the bracket: cohorts of n_i keep n_{i+1}.
+  const std::vector<int64_t> cohort_sizes(b.n.begin(), b.n.end() - 1);
+  const std::vector<int64_t> keeps(b.n.begin() + 1, b.n.end());
+  return SyncHalvingPrunes(std::move(trials), trial, rungs, cohort_sizes, keeps,
+                           study.directions());
 }
 
 }  // namespace automl

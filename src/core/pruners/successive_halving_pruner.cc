@@ -190,6 +190,21 @@ bool SuccessiveHalvingPruner::Prune(const Study& study, const FrozenTrial& trial
   if (options_.mode == HalvingMode::kAsync) {
     return AshaPrunes(trials, trial, rungs_, options_.reduction_factor, directions);
   }
+  // Rung k of K decides over cohorts of eta^(K - k) and keeps eta^(K - k - 1) of each.
+  const int64_t eta = options_.reduction_factor;
+  const auto k_rungs = static_cast<int64_t>(rungs_.size());
+  std::vector<int64_t> cohort_sizes, keeps;
+  for (int64_t k = 0; k < k_rungs; ++k) {
+    cohort_sizes.push_back(SaturatingPow(eta, k_rungs - k));
+    keeps.push_back(cohort_sizes.back() / eta);
+  }
+  return SyncHalvingPrunes(std::move(trials), trial, rungs_, cohort_sizes, keeps, directions);
+}
+
+bool SyncHalvingPrunes(std::vector<FrozenTrial> trials, const FrozenTrial& trial,
+                       const std::vector<int64_t>& rungs, const std::vector<int64_t>& cohort_sizes,
+                       const std::vector<int64_t>& keeps,
+                       const std::vector<Direction>& directions) {
   // The caller's record may hold reports the storage has not shown yet: it replaces the stored one.
   trials.erase(std::remove_if(trials.begin(), trials.end(),
                               [&](const FrozenTrial& t) { return t.number == trial.number; }),
@@ -197,27 +212,18 @@ bool SuccessiveHalvingPruner::Prune(const Study& study, const FrozenTrial& trial
   trials.push_back(trial);
   std::sort(trials.begin(), trials.end(),
             [](const FrozenTrial& a, const FrozenTrial& b) { return a.number < b.number; });
-  return SyncPrunes(trials, trial, directions);
-}
-
-bool SuccessiveHalvingPruner::SyncPrunes(const std::vector<FrozenTrial>& trials,
-                                         const FrozenTrial& trial,
-                                         const std::vector<Direction>& directions) const {
-  const int64_t eta = options_.reduction_factor;
-  const auto k_rungs = static_cast<int64_t>(rungs_.size());
   // The trials that count at the current rung, in number order: at rung 0 all of them, at rung
   // k those kept at rung k - 1.
   std::vector<const FrozenTrial*> eligible;
   eligible.reserve(trials.size());
   for (const FrozenTrial& t : trials) eligible.push_back(&t);
-  for (int64_t k = 0; k < k_rungs; ++k) {
-    const int64_t rung = rungs_[static_cast<size_t>(k)];
-    const auto cohort_size = static_cast<size_t>(SaturatingPow(eta, k_rungs - k));
-    const int64_t keep = static_cast<int64_t>(cohort_size) / eta;
+  for (size_t k = 0; k < rungs.size(); ++k) {
+    const auto cohort_size = static_cast<size_t>(cohort_sizes[k]);
+    const int64_t keep = keeps[k];
     std::vector<const FrozenTrial*> members;
     std::vector<std::vector<double>> points;
     for (const FrozenTrial* t : eligible) {
-      if (auto p = RungPoint(*t, rung, directions)) {
+      if (auto p = RungPoint(*t, rungs[k], directions)) {
         members.push_back(t);
         points.push_back(std::move(*p));
       }

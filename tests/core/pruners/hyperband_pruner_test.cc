@@ -155,6 +155,41 @@ TEST(HyperbandPrunerTest, EachBracketHalvesItsOwnTrials) {
   }
 }
 
+TEST(HyperbandPrunerTest, SyncModeFollowsThePapersBracketExactly) {
+  // R = 9, eta = 3: bracket s = 2 starts n_0 = 9 trials at r = 1, keeps n_1 = 3 for r = 3 and
+  // n_2 = 1 for r = 9. Nine trials of that bracket run side by side (a = 0 best, ..., 8 worst),
+  // reporting step by step in turn. At rung 1 the first three are undecided while the cohort
+  // fills; each later one has three better members and is pruned at once. At rung 3 the three
+  // survivors form a cohort of n_1 = 3 that keeps one: a = 1 and a = 2 see a = 0 ahead.
+  HyperbandPrunerOptions options = Options(1, 9);
+  options.mode = HalvingMode::kSync;
+  const uint64_t seed = 5;
+  Study study = PrunerStudy(std::make_unique<HyperbandPruner>(options), Direction::kMinimize, seed);
+  const HyperbandPruner pruner(options);
+  ASSERT_EQ(pruner.brackets()[0].n, (V{9, 3, 1}));
+  std::vector<Trial> trials;
+  while (trials.size() < 9) {
+    Trial t = study.Ask();
+    if (pruner.BracketIndex(seed, t.number()) == 0) {
+      trials.push_back(std::move(t));
+    } else {
+      study.Tell(t, 0.0);  // another bracket: done without reports
+    }
+  }
+  std::vector<int64_t> pruned_at(9, -1);
+  for (int64_t step = 0; step <= 9; ++step) {
+    for (size_t a = 0; a < trials.size(); ++a) {
+      if (pruned_at[a] != -1) continue;
+      trials[a].Report(step, Hyperbolic(static_cast<double>(a))(step));
+      if (step < 9 && trials[a].ShouldPrune()) {
+        pruned_at[a] = step;
+        study.Tell(trials[a], TrialState::kPruned);
+      }
+    }
+  }
+  EXPECT_EQ(pruned_at, (std::vector<int64_t>{-1, 3, 3, 1, 1, 1, 1, 1, 1}));
+}
+
 TEST(HyperbandPrunerTest, RegistryReadsItsOptionsAndRefusesBadOnes) {
   const Components components = BuiltinComponents();
   PrunerContext context;
@@ -173,6 +208,7 @@ TEST(HyperbandPrunerTest, RegistryReadsItsOptionsAndRefusesBadOnes) {
        "'reduction_factor'"},
       {{{"name", "hyperband"}, {"max_resource", 81}, {"min_resource", 0}}, "'min_resource'"},
       {{{"name", "hyperband"}, {"max_resource", 81}, {"rungs", {1, 3}}}, "'rungs'"},
+      {{{"name", "hyperband"}, {"max_resource", 81}, {"mode", "batch"}}, "'mode'"},
   };
   ExpectEachRefused(components, context, bad);
   context.directions = {Direction::kMinimize, Direction::kMinimize};
