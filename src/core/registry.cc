@@ -1,5 +1,6 @@
 #include "automl/registry.h"
 
+#include "automl/pruners/curve_pruner.h"
 #include "automl/pruners/hyperband_pruner.h"
 #include "automl/pruners/median_pruner.h"
 #include "automl/pruners/nop_pruner.h"
@@ -156,6 +157,14 @@ Components BuiltinComponents() {
                 [](const ComponentOptions& options, const PrunerContext& ctx) {
                   return std::make_unique<HyperbandPruner>(
                       HyperbandPrunerOptions::FromComponentOptions(options), ctx.directions);
+                });
+  c.pruners.Add("curve",
+                "learning-curve extrapolation (Domhan et al. 2015): prune a trial unlikely to "
+                "beat the best COMPLETE trial at max_resource; options: max_resource, threshold, "
+                "n_warmup_steps, interval_steps, n_startup_trials, walkers, mcmc_steps, burn_in",
+                [](const ComponentOptions& options, const PrunerContext& ctx) {
+                  return std::make_unique<CurvePruner>(
+                      CurvePrunerOptions::FromComponentOptions(options), ctx.directions, ctx.seed);
                 });
   return c;
 }

@@ -7,6 +7,7 @@
 
 #include "automl/error.h"
 #include "automl/study.h"
+#include "core/pruners/internal/pruning_interval.h"
 
 namespace automl {
 namespace {
@@ -16,18 +17,6 @@ void CheckSingleObjective(const std::string& name, size_t objectives) {
     throw InvalidArgument("pruner '" + name + "' judges a single objective; the study has " +
                           std::to_string(objectives));
   }
-}
-
-// Whether |step|, the trial's last reported step, is the first report at or after a check point
-// (n_warmup_steps + k * interval_steps): a trial that reports every other step is still checked
-// once per interval, and one that reports every step is checked only at the check points.
-bool IsFirstInInterval(const FrozenTrial& trial, int64_t step, int64_t warmup, int64_t interval) {
-  const int64_t check_point = (step - warmup) / interval * interval + warmup;
-  int64_t previous = -1;
-  for (const auto& [s, values] : trial.intermediate) {
-    if (s != step) previous = std::max(previous, s);
-  }
-  return previous < check_point;
 }
 
 }  // namespace
@@ -79,12 +68,10 @@ PercentilePruner::PercentilePruner(PercentilePrunerOptions options,
 
 bool PercentilePruner::Prune(const Study& study, const FrozenTrial& trial) const {
   CheckSingleObjective(name(), study.directions().size());
-  if (trial.intermediate.empty()) return false;
-  const int64_t step = trial.intermediate.rbegin()->first;
-  if (step < options_.n_warmup_steps) return false;
-  if (!IsFirstInInterval(trial, step, options_.n_warmup_steps, options_.interval_steps)) {
+  if (!internal::IsCheckPoint(trial, options_.n_warmup_steps, options_.interval_steps)) {
     return false;
   }
+  const int64_t step = trial.intermediate.rbegin()->first;
 
   const std::vector<FrozenTrial> complete = study.Trials({TrialState::kComplete});
   if (complete.empty() || static_cast<int64_t>(complete.size()) < options_.n_startup_trials) {
