@@ -114,7 +114,7 @@ Json RunOnce(const Components& components, const RunArgs& args, const TestFuncti
   options.name = "hpo_bench";
   options.space = f.space;
   options.seed = seed;
-  const SamplerContext context{f.space, options.directions, seed};
+  const SamplerContext context{f.space, options.directions, seed, "none"};
   Study study = Study::CreateOrLoad(OpenStorage("memory"), options,
                                     components.samplers.Create(spec, context));
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "automl/frozen_trial.h"
+#include "automl/json.h"
 #include "automl/param_value.h"
 #include "automl/search_space.h"
 #include "automl/trial_state.h"
@@ -37,6 +38,9 @@ struct SamplerContext {
   SearchSpace space;
   std::vector<Direction> directions;
   uint64_t seed = 0;
+  // The study's pruner spec, as a config writes it (`hyperband` or {name: hyperband, ...}), for
+  // samplers that work with a pruner: `bohb` takes its budgets from Hyperband's rungs.
+  Json pruner = "none";
 };
 
 class Sampler {

@@ -7,6 +7,7 @@
 #include "automl/pruners/percentile_pruner.h"
 #include "automl/pruners/successive_halving_pruner.h"
 #include "automl/samplers/anneal_sampler.h"
+#include "automl/samplers/bohb_sampler.h"
 #include "automl/samplers/cmaes_sampler.h"
 #include "automl/samplers/genetic_sampler.h"
 #include "automl/samplers/gp_sampler.h"
@@ -121,6 +122,18 @@ Components BuiltinComponents() {
                    return std::make_unique<AnnealSampler>(
                        ctx.space, ctx.seed, AnnealSamplerOptions::FromComponentOptions(options),
                        ctx.directions);
+                 });
+  c.samplers.Add("bohb",
+                 "BOHB's model (Falkner et al. 2018): KDEs of the best and worst trials at the "
+                 "largest Hyperband rung with enough observations; needs pruner 'hyperband'; "
+                 "options: min_points_in_model, top_n_percent, num_samples, random_fraction, "
+                 "bandwidth_factor, min_bandwidth",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   // The pruner first: without Hyperband the options do not matter.
+                   std::vector<int64_t> budgets = BohbBudgets(ctx.pruner);
+                   return std::make_unique<BohbSampler>(
+                       ctx.space, ctx.directions, ctx.seed, std::move(budgets),
+                       BohbSamplerOptions::FromComponentOptions(options));
                  });
   c.pruners.Add("none", "never prunes",
                 [](const ComponentOptions& /*options*/, const PrunerContext& /*ctx*/) {

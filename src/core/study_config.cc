@@ -115,7 +115,7 @@ OptimizeOptions StudyConfig::ToOptimizeOptions() const {
 
 Study OpenStudy(const StudyConfig& config, std::shared_ptr<Storage> storage,
                 const Components& components, const Json& system_attrs) {
-  SamplerContext sampler_context{config.space, config.directions, config.seed};
+  SamplerContext sampler_context{config.space, config.directions, config.seed, config.pruner};
   PrunerContext pruner_context{config.directions, config.seed};
   auto sampler = components.samplers.Create(config.sampler, sampler_context);
   auto pruner = components.pruners.Create(config.pruner, pruner_context);
