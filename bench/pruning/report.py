@@ -98,6 +98,58 @@ def median(xs):
     return statistics.median(xs) if xs else None
 
 
+def pruner_rows(runs, bench, label, seeds, n, direction):
+    """Per-seed figures of |label| on |bench| against the full-budget study of the same seed."""
+    rows = []
+    for s in seeds:
+        if (bench, label, s) not in runs:
+            continue
+        ref = runs[(bench, "none", s)][1]
+        r_full = sum(t[1] for t in ref)
+        b_full = best(ref, direction)
+        trials = runs[(bench, label, s)][1]
+        first = trials[:n]
+        equal = prefix_within(trials, r_full)
+        third = prefix_within(trials, r_full / 3)
+        rows.append({
+            "seed": s,
+            "b_full": b_full,
+            "ratio": sum(t[1] for t in first) / r_full,
+            "gap_n": gap(best(first, direction), b_full, direction),
+            "best_third": best(third, direction),
+            "gap_third": gap(best(third, direction), b_full, direction),
+            "best_eq": best(equal, direction),
+            "gap_eq": gap(best(equal, direction), b_full, direction),
+            "curve": [best(prefix_within(trials, f * r_full), direction) for f in FRACTIONS],
+            "short": len(equal) == len(trials) and sum(t[1] for t in trials) < r_full,
+        })
+    return rows
+
+
+def summary(runs):
+    """One table over the synthetic families: per pruner and family, the median gap within 1/3
+    of the budget (seeds within 5%) and at equal resource (seeds better than full)."""
+    families = sorted({b for b, _, _ in runs if b != "fashion-mnist"})
+    labels = sorted({l for b, l, _ in runs if b != "fashion-mnist" and l != "none"})
+    out = ["| pruner | " + " | ".join(families) + " |", "| --- |" + " --- |" * len(families)]
+    for label in labels:
+        cells = []
+        for bench in families:
+            seeds = sorted({s for b, l, s in runs if b == bench and l == "none"})
+            direction, ref = runs[(bench, "none", seeds[0])]
+            rows = pruner_rows(runs, bench, label, seeds, len(ref), direction)
+            if not rows:
+                cells.append("-")
+                continue
+            within = sum(r["gap_third"] <= 0.05 for r in rows)
+            better = sum(r["gap_eq"] < 0 for r in rows)
+            cells.append(f"{median([r['gap_third'] for r in rows]):+.1%} ({within}/{len(rows)}); "
+                         f"{median([r['gap_eq'] for r in rows]):+.1%} ({better}/{len(rows)}); "
+                         f"{median([r['ratio'] for r in rows]):.2f}")
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def report(runs):
     benches = sorted({b for b, _, _ in runs}, key=lambda b: (b == "fashion-mnist", b))
     out = []
@@ -118,31 +170,13 @@ def report(runs):
         out.append(f"| pruner | resource of N trials / full | {unit} at N trials | best within 1/3 of the resource | {unit} at 1/3 | within target at 1/3 | best at equal resource | {unit} at equal resource | better than full |")
         out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         curves = {}
+        per_seed = {}
         for label in ["none"] + labels:
-            rows = []
-            for s in seeds:
-                if (bench, label, s) not in runs:
-                    continue
-                ref = runs[(bench, "none", s)][1]
-                r_full = sum(t[1] for t in ref)
-                b_full = best(ref, direction)
-                trials = runs[(bench, label, s)][1]
-                first = trials[:n]
-                equal = prefix_within(trials, r_full)
-                third = prefix_within(trials, r_full / 3)
-                rows.append({
-                    "ratio": sum(t[1] for t in first) / r_full,
-                    "gap_n": gap(best(first, direction), b_full, direction),
-                    "best_third": best(third, direction),
-                    "gap_third": gap(best(third, direction), b_full, direction),
-                    "best_eq": best(equal, direction),
-                    "gap_eq": gap(best(equal, direction), b_full, direction),
-                    "curve": [best(prefix_within(trials, f * r_full), direction) for f in FRACTIONS],
-                    "short": len(equal) == len(trials) and sum(t[1] for t in trials) < r_full,
-                })
+            rows = pruner_rows(runs, bench, label, seeds, n, direction)
             if not rows:
                 continue
             curves[label] = [median([r["curve"][i] for r in rows]) for i in range(len(FRACTIONS))]
+            per_seed[label] = rows
             if label == "none":
                 continue
             within = sum(r["gap_third"] <= tol for r in rows)
@@ -159,18 +193,34 @@ def report(runs):
             name = "none (random, full budget)" if label == "none" else label
             out.append(f"| {name} | " + " | ".join(fmt(v) for v in c) + " |")
         out.append("")
+        if len(seeds) <= 5:
+            out.append("Per seed: full-budget best; each pruner's best within 1/3 of the resource / at equal resource.\n")
+            out.append("| seed | full budget | " + " | ".join(l for l in labels if l in per_seed) + " |")
+            out.append("| --- | --- |" + " --- |" * sum(l in per_seed for l in labels))
+            for s in seeds:
+                cells = []
+                for label in labels:
+                    if label not in per_seed:
+                        continue
+                    r = [x for x in per_seed[label] if x["seed"] == s]
+                    cells.append(f"{fmt(r[0]['best_third'])} / {fmt(r[0]['best_eq'])}" if r else "-")
+                full = best(runs[(bench, "none", s)][1], direction)
+                out.append(f"| {s} | {fmt(full)} | " + " | ".join(cells) + " |")
+            out.append("")
     return "\n".join(out)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results")
+    parser.add_argument("--summary", action="store_true",
+                        help="one table over the synthetic families instead of the full report")
     args = parser.parse_args()
     runs = load_synthetic(args.results)
     runs.update(load_fashion_mnist(args.results))
     if not runs:
         sys.exit(f"report.py: no results under {args.results}")
-    print(report(runs))
+    print(summary(runs) if args.summary else report(runs))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@
 # study already exported is kept (delete its file to redo it). Then bench/pruning/report.py
 # prints the tables.
 #
-# Environment: SEEDS (default "0 1 2"), TRIALS (27), PRUNERS (sha hyperband median),
+# Labels: sha, hyperband, median, curve (the pruner of that name, random sampler) and bohb (sampler
+# bohb with pruner hyperband: its configurations differ from the others').
+#
+# Environment: SEEDS (default "0 1 2"), TRIALS (27), PRUNERS (sha hyperband median curve bohb),
 # RESULTS (bench/pruning/results), AUTOML (build/src/cli/automl).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,7 +22,7 @@ automl="${AUTOML:-${repo}/build/src/cli/automl}"
 results="${RESULTS:-${here}/results}"
 seeds="${SEEDS:-0 1 2}"
 trials="${TRIALS:-27}"
-pruners="${PRUNERS:-sha hyperband median}"
+pruners="${PRUNERS:-sha hyperband median curve bohb}"
 [[ -x "${automl}" ]] || { echo "run_fashion_mnist.sh: no automl at ${automl}; build first" >&2; exit 1; }
 mkdir -p "${results}"
 work="$(mktemp -d)"
@@ -30,9 +33,9 @@ spec() {
   case "$1" in
     none) echo none ;;
     sha) echo '{name: sha, min_resource: 1, max_resource: 9, reduction_factor: 3}' ;;
-    hyperband) echo '{name: hyperband, min_resource: 1, max_resource: 9, reduction_factor: 3}' ;;
+    hyperband|bohb) echo '{name: hyperband, min_resource: 1, max_resource: 9, reduction_factor: 3}' ;;
     median) echo '{name: median, n_startup_trials: 5, n_warmup_steps: 1}' ;;
-    curve) echo '{name: curve, max_resource: 9}' ;;
+    curve) echo '{name: curve, max_resource: 9, n_warmup_steps: 3}' ;;
     *) echo "run_fashion_mnist.sh: unknown pruner label '$1'" >&2; exit 1 ;;
   esac
 }
@@ -49,10 +52,12 @@ for seed in ${seeds}; do
     [[ -s "${out}" ]] && continue
     study="fm-${label}-s${seed}"
     n="${trials}"
+    sampler=random
+    [[ "${label}" == bohb ]] && sampler=bohb
     while :; do
       echo "== ${study}: ${n} trials" >&2
       (cd "${work}" && "${automl}" run "${here}/fashion_mnist.yaml" --storage "sqlite:///${work}/fm.db" \
-        --study "${study}" --seed "${seed}" --trials "${n}" --pruner "$(spec "${label}")" \
+        --study "${study}" --seed "${seed}" --trials "${n}" --sampler "${sampler}" --pruner "$(spec "${label}")" \
         --progress lines >>"${work}/${study}.log" 2>&1) || { tail -5 "${work}/${study}.log" >&2; exit 1; }
       "${automl}" export "${study}" --storage "sqlite:///${work}/fm.db" --format json -o "${out}.tmp"
       [[ "${label}" == none || "$(epochs "${out}.tmp")" -ge "${budget}" ]] && break

@@ -2,10 +2,11 @@
 // synthetic learning curves whose final values are known. bench/pruning/run_synthetic.sh runs it
 // for each pruner and family; bench/pruning/report.py makes the tables.
 //
-//   automl_pruning_bench --pruner JSON --label LABEL --family F --seeds A:B --trials N
-//                        [--resource-budget B] [--max-resource R] --out FILE.jsonl
+//   automl_pruning_bench --pruner JSON [--sampler JSON] --label LABEL --family F --seeds A:B
+//                        --trials N [--resource-budget B] [--max-resource R] --out FILE.jsonl
 //
-// Each seed is an in-memory study (random sampler, study seed = the seed) of at least N trials,
+// Each seed is an in-memory study (random sampler unless --sampler names another, as `bohb`
+// with `hyperband`; study seed = the seed) of at least N trials,
 // and more until they have consumed B resource in all (default 0), over four
 // parameters x0..x3 in [0, 1], minimizing an error-like value. Trial x reports its curve y(x, t)
 // plus Gaussian noise (sd 0.01) at steps t = 1..R (the resource) and asks the pruner after each
@@ -105,8 +106,9 @@ SearchSpace Space() {
   return SearchSpace(params);
 }
 
-Json RunSeed(const Json& pruner_spec, const std::string& family, const CurveFn& curve,
-             uint64_t seed, int64_t trials, int64_t resource_budget, int64_t max_resource) {
+Json RunSeed(const Json& sampler_spec, const Json& pruner_spec, const std::string& family,
+             const CurveFn& curve, uint64_t seed, int64_t trials, int64_t resource_budget,
+             int64_t max_resource) {
   const Components components = BuiltinComponents();
   const SearchSpace space = Space();
   const std::vector<Direction> directions = {Direction::kMinimize};
@@ -115,17 +117,19 @@ Json RunSeed(const Json& pruner_spec, const std::string& family, const CurveFn& 
   options.directions = directions;
   options.space = space;
   options.seed = seed;
-  Study study = Study::CreateOrLoad(
-      OpenStorage("memory"), options,
-      components.samplers.Create("random", SamplerContext{space, directions, seed}),
-      components.pruners.Create(pruner_spec, PrunerContext{directions, seed}));
+  Study study =
+      Study::CreateOrLoad(OpenStorage("memory"), options,
+                          components.samplers.Create(
+                              sampler_spec, SamplerContext{space, directions, seed, pruner_spec}),
+                          components.pruners.Create(pruner_spec, PrunerContext{directions, seed}));
   Json records = Json::array();
   int64_t consumed = 0;
   for (int64_t n = 0; n < trials || consumed < resource_budget; ++n) {
     Trial trial = study.Ask();
     Config c{};
     for (int i = 0; i < 4; ++i) c.x[i] = trial.Float("x" + std::to_string(i));
-    std::mt19937_64 noise_rng(DeriveSeed(seed, static_cast<uint64_t>(trial.number()), 0x6e6f697365));
+    std::mt19937_64 noise_rng(
+        DeriveSeed(seed, static_cast<uint64_t>(trial.number()), 0x6e6f697365));
     std::normal_distribution<double> noise(0, kNoise);
     int64_t t = 1;
     double y = 0;
@@ -149,19 +153,22 @@ Json RunSeed(const Json& pruner_spec, const std::string& family, const CurveFn& 
                        {"resource", t},
                        {"final", curve(c, max_resource, max_resource)}});
   }
-  return {{"pruner", pruner_spec}, {"family", family}, {"seed", seed},
-          {"max_resource", max_resource}, {"direction", "minimize"}, {"trials", records}};
+  return {{"pruner", pruner_spec}, {"sampler", sampler_spec},      {"family", family},
+          {"seed", seed},          {"max_resource", max_resource}, {"direction", "minimize"},
+          {"trials", records}};
 }
 
 int Usage(const std::string& why) {
   std::cerr << "automl_pruning_bench: " << why
-            << "\nusage: automl_pruning_bench --pruner JSON --label LABEL --family F --seeds A:B "
+            << "\nusage: automl_pruning_bench --pruner JSON [--sampler JSON] --label LABEL "
+               "--family F --seeds A:B "
                "--trials N [--resource-budget B] [--max-resource R] --out FILE.jsonl\n";
   return kUsage;
 }
 
 int Main(int argc, char** argv) {
-  std::map<std::string, std::string> args = {{"--max-resource", "27"}, {"--resource-budget", "0"}};
+  std::map<std::string, std::string> args = {
+      {"--max-resource", "27"}, {"--resource-budget", "0"}, {"--sampler", "\"random\""}};
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
   if (argc % 2 == 0) return Usage("options come in pairs");
   for (const char* required : {"--pruner", "--label", "--family", "--seeds", "--trials", "--out"}) {
@@ -171,6 +178,7 @@ int Main(int argc, char** argv) {
   const auto family = families.find(args["--family"]);
   if (family == families.end()) return Usage("unknown family '" + args["--family"] + "'");
   const Json pruner_spec = Json::parse(args["--pruner"]);
+  const Json sampler_spec = Json::parse(args["--sampler"]);
   const std::string seeds = args["--seeds"];
   const size_t colon = seeds.find(':');
   if (colon == std::string::npos) return Usage("--seeds must be A:B");
@@ -182,8 +190,8 @@ int Main(int argc, char** argv) {
   std::ofstream out(args["--out"]);
   if (!out) return Usage("cannot write " + args["--out"]);
   for (uint64_t seed = first; seed <= last; ++seed) {
-    Json line = RunSeed(pruner_spec, family->first, family->second, seed, trials, resource_budget,
-                        max_resource);
+    Json line = RunSeed(sampler_spec, pruner_spec, family->first, family->second, seed, trials,
+                        resource_budget, max_resource);
     line["label"] = args["--label"];
     out << line.dump() << "\n";
   }
