@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A stand-in for a training script, as automl runs one.
 
-It takes its hyperparameters on the command line, reports a validation loss per "epoch" as JSON
-lines ({"step": k, "value": v}) and ends with the final loss ({"value": v}). The loss surface is
+It takes its hyperparameters on the command line, reports a validation loss after each "epoch" as
+JSON lines ({"step": k, "value": v}, k the epochs done so far: the resource a pruner counts) and
+ends with the final loss ({"value": v}). When automl's pruner stops the trial, the program gets
+SIGTERM (then SIGKILL after the objective's `grace` seconds). The loss surface is
 Branin-Hoo in x, with penalties that favour a learning rate near 3e-3, a depth of 4, and momentum
 near 0.9 for SGD, so that the search has something real to find. Swap in your own training loop:
 the only contract is the JSON lines on stdout.
@@ -36,7 +38,7 @@ def main():
     epochs = 5
     for epoch in range(epochs):
         # Validation loss falls towards its final value as training proceeds.
-        print(json.dumps({"step": epoch, "value": loss * (1 + 2.0 ** -epoch)}), flush=True)
+        print(json.dumps({"step": epoch + 1, "value": loss * (1 + 2.0 ** -epoch)}), flush=True)
     print(json.dumps({"value": loss}))
 
 
