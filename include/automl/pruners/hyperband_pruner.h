@@ -23,8 +23,10 @@
 //
 // Options (`pruner: {name: hyperband, ...}`):
 //   min_resource      r_min, the smallest rung (>= 1)                        default 1
-//   max_resource      R, a trial's full resource (>= min_resource * eta;
-//                     required, 'auto' is not supported)                     no default
+//   max_resource      R, a trial's full resource (>= min_resource * eta), or
+//                     'auto': the last step of the first trial to complete,
+//                     as Optuna's default (nothing is pruned before; with an
+//                     R below min_resource * eta, nothing at all); required  no default
 //   reduction_factor  eta (>= 2)                                             default 3
 //   mode              async | sync                                           default async
 // Several objectives: trials are ranked at a rung by non-dominated front, then crowding distance
@@ -44,7 +46,8 @@ namespace automl {
 
 struct HyperbandPrunerOptions {
   int64_t min_resource = 1;
-  int64_t max_resource = 0;  // required
+  int64_t max_resource = 0;        // required, unless max_resource_auto
+  bool max_resource_auto = false;  // `max_resource: auto`: AutoMaxResource() at each decision
   int64_t reduction_factor = 3;
   HalvingMode mode = HalvingMode::kAsync;
 
@@ -76,14 +79,17 @@ class HyperbandPruner : public Pruner {
   std::string name() const override { return "hyperband"; }
   bool Prune(const Study& study, const FrozenTrial& trial) const override;
 
+  // Empty while max_resource is 'auto'.
   const std::vector<HyperbandBracket>& brackets() const { return brackets_; }
   // The index into brackets() of trial |number| in a study with |study_seed|.
   size_t BracketIndex(uint64_t study_seed, int64_t number) const;
 
  private:
+  bool PrunesIn(const Study& study, const FrozenTrial& trial, std::vector<FrozenTrial> trials,
+                const std::vector<HyperbandBracket>& brackets) const;
+
   HyperbandPrunerOptions options_;
   std::vector<HyperbandBracket> brackets_;
-  int64_t total_budget_ = 0;  // the sum of the brackets' n[0]
 };
 
 }  // namespace automl

@@ -45,8 +45,10 @@
 //
 // Options (`pruner: {name: sha, ...}`):
 //   min_resource             the first rung's resource (>= 1)                default 1
-//   max_resource             a trial's full resource; required without
-//                            `rungs` ('auto' is not supported)               no default
+//   max_resource             a trial's full resource, or 'auto': the last step
+//                            of the first trial to complete (as Optuna's
+//                            'auto'; nothing is pruned before one has);
+//                            required without `rungs`                        no default
 //   reduction_factor         eta (>= 2)                                      default 3
 //   min_early_stopping_rate  s: the ladder starts at min_resource * eta^s    default 0
 //   rungs                    explicit increasing decision rungs (>= 0, at most
@@ -71,6 +73,7 @@ enum class HalvingMode { kAsync, kSync };
 struct SuccessiveHalvingPrunerOptions {
   int64_t min_resource = 1;
   std::optional<int64_t> max_resource;
+  bool max_resource_auto = false;  // `max_resource: auto`: AutoMaxResource() at each decision
   int64_t reduction_factor = 3;
   int64_t min_early_stopping_rate = 0;
   std::vector<int64_t> rungs;  // explicit decision rungs; empty: the geometric ladder
@@ -80,9 +83,15 @@ struct SuccessiveHalvingPrunerOptions {
   static SuccessiveHalvingPrunerOptions FromComponentOptions(const ComponentOptions& options);
   // Throws InvalidArgument naming the option and the rule it breaks.
   void Validate() const;
-  // The decision rungs: |rungs|, or the geometric ladder below max_resource.
+  // The decision rungs: |rungs|, or the geometric ladder below max_resource (none while
+  // max_resource is 'auto').
   std::vector<int64_t> DecisionRungs() const;
 };
+
+// `max_resource: auto`: the last reported step of the COMPLETE trial that finished first (by
+// finish order, so the answer never changes once there is one); nullopt before any COMPLETE trial
+// with reports.
+std::optional<int64_t> AutoMaxResource(const std::vector<FrozenTrial>& trials);
 
 // |trial|'s value (first objective) at the first reported step >= |rung|; nullopt if it has not
 // reached the rung.

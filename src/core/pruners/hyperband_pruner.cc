@@ -28,10 +28,14 @@ HyperbandPrunerOptions HyperbandPrunerOptions::FromComponentOptions(
                           " is required (a trial's full resource, R)");
   }
   if (max_resource.is_string()) {
-    throw InvalidArgument(options.Describe("max_resource") +
-                          " must be an integer (a trial's full resource); 'auto' is not supported");
+    if (max_resource != "auto") {
+      throw InvalidArgument(options.Describe("max_resource") +
+                            " must be an integer (a trial's full resource) or 'auto'");
+    }
+    o.max_resource_auto = true;
+  } else {
+    o.max_resource = options.Int("max_resource", 0, 1);
   }
-  o.max_resource = options.Int("max_resource", 0, 1);
   o.reduction_factor = options.Int("reduction_factor", o.reduction_factor, 2);
   const std::string mode = options.String("mode", "async");
   if (mode == "async") {
@@ -51,6 +55,7 @@ void HyperbandPrunerOptions::Validate() const {
     throw InvalidArgument(prefix + "option 'reduction_factor' must be >= 2");
   }
   if (min_resource < 1) throw InvalidArgument(prefix + "option 'min_resource' must be >= 1");
+  if (max_resource_auto) return;
   if (max_resource / reduction_factor < min_resource) {
     throw InvalidArgument(prefix +
                           "option 'max_resource' must be at least min_resource * "
@@ -62,7 +67,11 @@ void HyperbandPrunerOptions::Validate() const {
 
 std::vector<HyperbandBracket> HyperbandBrackets(int64_t min_resource, int64_t max_resource,
                                                 int64_t reduction_factor) {
-  HyperbandPrunerOptions{min_resource, max_resource, reduction_factor}.Validate();
+  HyperbandPrunerOptions options;
+  options.min_resource = min_resource;
+  options.max_resource = max_resource;
+  options.reduction_factor = reduction_factor;
+  options.Validate();
   const int64_t eta = reduction_factor;
   // s_max = floor(log_eta(R / r_min)) in integers: the largest s with r_min eta^s <= R.
   int64_t s_max = 0;
@@ -102,33 +111,67 @@ HyperbandPruner::HyperbandPruner(HyperbandPrunerOptions options,
                                  const std::vector<Direction>& directions)
     : options_(options) {
   if (directions.empty()) throw InvalidArgument(std::string(kPrefix) + "needs an objective");
-  brackets_ =
-      HyperbandBrackets(options_.min_resource, options_.max_resource, options_.reduction_factor);
-  for (const HyperbandBracket& b : brackets_) total_budget_ += b.n[0];
+  options_.Validate();
+  if (!options_.max_resource_auto) {
+    brackets_ =
+        HyperbandBrackets(options_.min_resource, options_.max_resource, options_.reduction_factor);
+  }
 }
 
-size_t HyperbandPruner::BracketIndex(uint64_t study_seed, int64_t number) const {
+namespace {
+
+// The index into |brackets| of trial |number|: a hash of (seed, number) modulo the sum of the
+// brackets' n[0], so that bracket s gets a share of trials proportional to its n.
+size_t IndexIn(const std::vector<HyperbandBracket>& brackets, uint64_t study_seed, int64_t number) {
+  if (brackets.empty()) throw InvalidArgument(std::string(kPrefix) + "has no brackets");
+  int64_t total = 0;
+  for (const HyperbandBracket& b : brackets) total += b.n[0];
+  total = std::max<int64_t>(total, 1);  // every bracket starts at least one trial
   int64_t h =
       static_cast<int64_t>(DeriveSeed(study_seed, static_cast<uint64_t>(number), BracketStream()) %
-                           static_cast<uint64_t>(total_budget_));
-  for (size_t i = 0; i < brackets_.size(); ++i) {
-    h -= brackets_[i].n[0];
+                           static_cast<uint64_t>(total));
+  for (size_t i = 0; i < brackets.size(); ++i) {
+    h -= brackets[i].n[0];
     if (h < 0) return i;
   }
-  return brackets_.size() - 1;  // unreachable: h < total_budget_
+  return brackets.size() - 1;  // unreachable: h < total
+}
+
+}  // namespace
+
+size_t HyperbandPruner::BracketIndex(uint64_t study_seed, int64_t number) const {
+  if (brackets_.empty()) {
+    throw InvalidArgument(std::string(kPrefix) +
+                          "brackets are not known while max_resource is auto");
+  }
+  return IndexIn(brackets_, study_seed, number);
 }
 
 bool HyperbandPruner::Prune(const Study& study, const FrozenTrial& trial) const {
-  const size_t bracket = BracketIndex(study.seed(), trial.number);
-  const HyperbandBracket& b = brackets_[bracket];
+  std::vector<FrozenTrial> trials =
+      study.Trials({TrialState::kRunning, TrialState::kComplete, TrialState::kPruned});
+  if (!options_.max_resource_auto) return PrunesIn(study, trial, std::move(trials), brackets_);
+  const std::optional<int64_t> max_resource = AutoMaxResource(trials);
+  // Nothing to prune before a trial completes, nor when its resource leaves nothing to halve.
+  if (!max_resource || *max_resource / options_.reduction_factor < options_.min_resource) {
+    return false;
+  }
+  const std::vector<HyperbandBracket> brackets =
+      HyperbandBrackets(options_.min_resource, *max_resource, options_.reduction_factor);
+  return PrunesIn(study, trial, std::move(trials), brackets);
+}
+
+bool HyperbandPruner::PrunesIn(const Study& study, const FrozenTrial& trial,
+                               std::vector<FrozenTrial> trials,
+                               const std::vector<HyperbandBracket>& brackets) const {
+  const size_t bracket = IndexIn(brackets, study.seed(), trial.number);
+  const HyperbandBracket& b = brackets[bracket];
   // The decision rungs r_0 .. r_{s-1}; at r_s = max_resource the trial is done.
   const std::vector<int64_t> rungs(b.r.begin(), b.r.end() - 1);
   if (rungs.empty()) return false;
-  std::vector<FrozenTrial> trials =
-      study.Trials({TrialState::kRunning, TrialState::kComplete, TrialState::kPruned});
   trials.erase(std::remove_if(trials.begin(), trials.end(),
                               [&](const FrozenTrial& t) {
-                                return BracketIndex(study.seed(), t.number) != bracket;
+                                return IndexIn(brackets, study.seed(), t.number) != bracket;
                               }),
                trials.end());
   if (options_.mode == HalvingMode::kAsync) {

@@ -60,10 +60,14 @@ SuccessiveHalvingPrunerOptions SuccessiveHalvingPrunerOptions::FromComponentOpti
   o.min_resource = options.Int("min_resource", o.min_resource, 1);
   const Json max_resource = options.Raw("max_resource");
   if (max_resource.is_string()) {
-    throw InvalidArgument(options.Describe("max_resource") +
-                          " must be an integer (the full resource); 'auto' is not supported");
+    if (max_resource != "auto") {
+      throw InvalidArgument(options.Describe("max_resource") +
+                            " must be an integer (the full resource) or 'auto'");
+    }
+    o.max_resource_auto = true;
+  } else if (!max_resource.is_null()) {
+    o.max_resource = options.Int("max_resource", 1, 1);
   }
-  if (!max_resource.is_null()) o.max_resource = options.Int("max_resource", 1, 1);
   o.reduction_factor = options.Int("reduction_factor", o.reduction_factor, 2);
   o.min_early_stopping_rate = options.Int("min_early_stopping_rate", o.min_early_stopping_rate, 0);
   const std::string mode = options.String("mode", "async");
@@ -102,6 +106,7 @@ void SuccessiveHalvingPrunerOptions::Validate() const {
     }
     return;
   }
+  if (max_resource_auto) return;  // the ladder is known once a trial completes
   if (!max_resource) {
     throw InvalidArgument(prefix + "option 'max_resource' is required unless 'rungs' are given");
   }
@@ -119,6 +124,7 @@ void SuccessiveHalvingPrunerOptions::Validate() const {
 
 std::vector<int64_t> SuccessiveHalvingPrunerOptions::DecisionRungs() const {
   if (!rungs.empty()) return rungs;
+  if (!max_resource) return {};
   std::vector<int64_t> ladder;
   int64_t r = min_resource;
   for (int64_t i = 0; i < min_early_stopping_rate && r < *max_resource; ++i) r *= reduction_factor;
@@ -128,6 +134,16 @@ std::vector<int64_t> SuccessiveHalvingPrunerOptions::DecisionRungs() const {
     r *= reduction_factor;
   }
   return ladder;
+}
+
+std::optional<int64_t> AutoMaxResource(const std::vector<FrozenTrial>& trials) {
+  const FrozenTrial* first = nullptr;
+  for (const FrozenTrial& t : trials) {
+    if (t.state != TrialState::kComplete || t.intermediate.empty()) continue;
+    if (!first || t.finish_seq < first->finish_seq) first = &t;
+  }
+  if (!first) return std::nullopt;
+  return first->intermediate.rbegin()->first;
 }
 
 std::optional<double> RungValue(const FrozenTrial& trial, int64_t rung) {
@@ -187,18 +203,25 @@ bool SuccessiveHalvingPruner::Prune(const Study& study, const FrozenTrial& trial
   std::vector<FrozenTrial> trials =
       study.Trials({TrialState::kRunning, TrialState::kComplete, TrialState::kPruned});
   const std::vector<Direction>& directions = study.directions();
+  std::vector<int64_t> rungs = rungs_;
+  if (options_.max_resource_auto && options_.rungs.empty()) {
+    SuccessiveHalvingPrunerOptions known = options_;
+    known.max_resource = AutoMaxResource(trials);
+    if (!known.max_resource) return false;  // no trial has completed yet
+    rungs = known.DecisionRungs();
+  }
   if (options_.mode == HalvingMode::kAsync) {
-    return AshaPrunes(trials, trial, rungs_, options_.reduction_factor, directions);
+    return AshaPrunes(trials, trial, rungs, options_.reduction_factor, directions);
   }
   // Rung k of K decides over cohorts of eta^(K - k) and keeps eta^(K - k - 1) of each.
   const int64_t eta = options_.reduction_factor;
-  const auto k_rungs = static_cast<int64_t>(rungs_.size());
+  const auto k_rungs = static_cast<int64_t>(rungs.size());
   std::vector<int64_t> cohort_sizes, keeps;
   for (int64_t k = 0; k < k_rungs; ++k) {
     cohort_sizes.push_back(SaturatingPow(eta, k_rungs - k));
     keeps.push_back(cohort_sizes.back() / eta);
   }
-  return SyncHalvingPrunes(std::move(trials), trial, rungs_, cohort_sizes, keeps, directions);
+  return SyncHalvingPrunes(std::move(trials), trial, rungs, cohort_sizes, keeps, directions);
 }
 
 bool SyncHalvingPrunes(std::vector<FrozenTrial> trials, const FrozenTrial& trial,

@@ -129,6 +129,11 @@ std::vector<int64_t> BohbBudgets(const Json& pruner_spec) {
         pruner.name() + "'");
   }
   const HyperbandPrunerOptions hyperband = HyperbandPrunerOptions::FromComponentOptions(pruner);
+  if (hyperband.max_resource_auto) {
+    throw InvalidArgument(
+        "sampler 'bohb' needs the hyperband pruner's max_resource as a number, not 'auto' (its "
+        "budgets are Hyperband's rungs, fixed from the start)");
+  }
   std::set<int64_t> budgets;
   for (const HyperbandBracket& bracket : HyperbandBrackets(
            hyperband.min_resource, hyperband.max_resource, hyperband.reduction_factor)) {

@@ -190,6 +190,29 @@ TEST(HyperbandPrunerTest, SyncModeFollowsThePapersBracketExactly) {
   EXPECT_EQ(pruned_at, (std::vector<int64_t>{-1, 3, 3, 1, 1, 1, 1, 1, 1}));
 }
 
+TEST(HyperbandPrunerTest, AutoMaxResourceDecidesAsTheExplicitOneOnceATrialCompletes) {
+  HyperbandPrunerOptions auto_options = Options(1, 9);
+  auto_options.max_resource = 0;
+  auto_options.max_resource_auto = true;
+  const uint64_t seed = 3;
+  Study automatic =
+      PrunerStudy(std::make_unique<HyperbandPruner>(auto_options), Direction::kMinimize, seed);
+  Study explicit_study =
+      PrunerStudy(std::make_unique<HyperbandPruner>(Options(1, 9)), Direction::kMinimize, seed);
+  // Nothing is pruned before the first trial completes, at step 9.
+  EXPECT_EQ(RunCurve(automatic, Hyperbolic(50), 9), -1);
+  EXPECT_EQ(RunCurve(explicit_study, Hyperbolic(50), 9), -1);
+  int64_t pruned = 0;
+  for (int i = 0; i < 30; ++i) {
+    const double a = (7 * i) % 30;
+    const int64_t step = RunCurve(automatic, Hyperbolic(a), 9);
+    EXPECT_EQ(step, RunCurve(explicit_study, Hyperbolic(a), 9)) << i;
+    pruned += step != -1;
+  }
+  EXPECT_GT(pruned, 0);
+  EXPECT_TRUE(HyperbandPruner(auto_options).brackets().empty());
+}
+
 TEST(HyperbandPrunerTest, RegistryReadsItsOptionsAndRefusesBadOnes) {
   const Components components = BuiltinComponents();
   PrunerContext context;
@@ -202,7 +225,7 @@ TEST(HyperbandPrunerTest, RegistryReadsItsOptionsAndRefusesBadOnes) {
 
   const std::vector<std::pair<Json, std::string>> bad = {
       {"hyperband", "'max_resource'"},
-      {{{"name", "hyperband"}, {"max_resource", "auto"}}, "'max_resource'"},
+      {{{"name", "hyperband"}, {"max_resource", "half"}}, "'max_resource'"},
       {{{"name", "hyperband"}, {"max_resource", 2}}, "'max_resource'"},
       {{{"name", "hyperband"}, {"max_resource", 81}, {"reduction_factor", 1}},
        "'reduction_factor'"},

@@ -239,7 +239,7 @@ TEST(SuccessiveHalvingTest, RegistryReadsItsOptionsAndRefusesBadOnes) {
 
   const std::vector<std::pair<Json, std::string>> bad = {
       {"sha", "'max_resource'"},  // required without rungs
-      {{{"name", "sha"}, {"max_resource", "auto"}}, "'max_resource'"},
+      {{{"name", "sha"}, {"max_resource", "half"}}, "'max_resource'"},
       {{{"name", "sha"}, {"max_resource", 1}}, "'max_resource'"},  // no rung below it
       {{{"name", "sha"}, {"max_resource", 9}, {"reduction_factor", 1}}, "'reduction_factor'"},
       {{{"name", "sha"}, {"max_resource", 9}, {"min_resource", 0}}, "'min_resource'"},
@@ -256,6 +256,39 @@ TEST(SuccessiveHalvingTest, RegistryReadsItsOptionsAndRefusesBadOnes) {
   ExpectEachRefused(components, context, bad);
   context.directions = {Direction::kMinimize, Direction::kMaximize};
   EXPECT_NE(components.pruners.Create(explicit_rungs, context), nullptr) << "several objectives";
+}
+
+TEST(SuccessiveHalvingTest, AutoMaxResourceIsTheLastStepOfTheFirstTrialToComplete) {
+  SuccessiveHalvingPrunerOptions auto_options = Ladder(1, 9, 3);
+  auto_options.max_resource.reset();
+  auto_options.max_resource_auto = true;
+  Study study = PrunerStudy(Sha(auto_options));
+  // Before any trial completes nothing is pruned, however bad.
+  EXPECT_EQ(RunCurve(study, Hyperbolic(0), 9), -1);  // completes at step 9: the ladder is 1, 3
+  // From then on the decisions are those of max_resource 9.
+  Study explicit_study = PrunerStudy(Sha(Ladder(1, 9, 3)));
+  EXPECT_EQ(RunCurve(explicit_study, Hyperbolic(0), 9), -1);
+  for (double a : kShuffled) {
+    EXPECT_EQ(RunCurve(study, Hyperbolic(a), 9), RunCurve(explicit_study, Hyperbolic(a), 9)) << a;
+  }
+  // The first trial to complete set it; later ones do not move it.
+  EXPECT_EQ(AutoMaxResource(study.Trials()), 9);
+}
+
+TEST(SuccessiveHalvingTest, AutoMaxResourceWaitsForACompleteTrial) {
+  SuccessiveHalvingPrunerOptions o;
+  o.max_resource_auto = true;
+  Study study = PrunerStudy(Sha(o));
+  EXPECT_FALSE(AutoMaxResource(study.Trials()).has_value());
+  for (double a : {5.0, 9.0, 100.0}) {
+    Trial t = study.Ask();
+    for (int64_t step = 0; step <= 3; ++step) {
+      t.Report(step, Hyperbolic(a)(step));
+      EXPECT_FALSE(t.ShouldPrune()) << "no trial has completed";
+    }
+    study.Tell(t, TrialState::kPruned);  // stopped by hand: not COMPLETE
+  }
+  EXPECT_FALSE(AutoMaxResource(study.Trials()).has_value());
 }
 
 // Two objectives, both minimized: trial x reports (x + 1/(s+1) + d, 1 - x + 1/(s+1) + d), on the

@@ -146,6 +146,11 @@ TEST(BohbSamplerTest, RefusedWithoutHyperbandThroughTheRegistry) {
   // Hyperband needs its max_resource.
   EXPECT_NE(Refusal("bohb", BohbContext(space, 1, "hyperband")).find("'max_resource'"),
             std::string::npos);
+  // ... as a number: its budgets are fixed from the start.
+  EXPECT_NE(
+      Refusal("bohb", BohbContext(space, 1, Json{{"name", "hyperband"}, {"max_resource", "auto"}}))
+          .find("not 'auto'"),
+      std::string::npos);
   EXPECT_EQ(Refusal("bohb", BohbContext(space, 1)), "");
 }
 
