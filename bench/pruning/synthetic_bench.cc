@@ -3,9 +3,11 @@
 // for each pruner and family; bench/pruning/report.py makes the tables.
 //
 //   automl_pruning_bench --pruner JSON [--sampler JSON] --label LABEL --family F --seeds A:B
-//                        --trials N [--resource-budget B] [--max-resource R] --out FILE.jsonl
+//                        --trials N [--resource-budget B] [--max-resource R]
+//                        [--storage URL] --out FILE.jsonl
 //
-// Each seed is an in-memory study (random sampler unless --sampler names another, as `bohb`
+// Each seed is a study (in memory unless --storage names one, e.g. sqlite:///x.db to measure what
+// a pruner's reads cost there; random sampler unless --sampler names another, as `bohb`
 // with `hyperband`; study seed = the seed) of at least N trials,
 // and more until they have consumed B resource in all (default 0), over four
 // parameters x0..x3 in [0, 1], minimizing an error-like value. Trial x reports its curve y(x, t)
@@ -106,19 +108,19 @@ SearchSpace Space() {
   return SearchSpace(params);
 }
 
-Json RunSeed(const Json& sampler_spec, const Json& pruner_spec, const std::string& family,
-             const CurveFn& curve, uint64_t seed, int64_t trials, int64_t resource_budget,
-             int64_t max_resource) {
+Json RunSeed(const std::string& storage, const Json& sampler_spec, const Json& pruner_spec,
+             const std::string& family, const CurveFn& curve, uint64_t seed, int64_t trials,
+             int64_t resource_budget, int64_t max_resource) {
   const Components components = BuiltinComponents();
   const SearchSpace space = Space();
   const std::vector<Direction> directions = {Direction::kMinimize};
   StudyOptions options;
-  options.name = "pruning-bench";
+  options.name = "pruning-bench-" + std::to_string(seed);
   options.directions = directions;
   options.space = space;
   options.seed = seed;
   Study study =
-      Study::CreateOrLoad(OpenStorage("memory"), options,
+      Study::CreateOrLoad(OpenStorage(storage), options,
                           components.samplers.Create(
                               sampler_spec, SamplerContext{space, directions, seed, pruner_spec}),
                           components.pruners.Create(pruner_spec, PrunerContext{directions, seed}));
@@ -159,16 +161,19 @@ Json RunSeed(const Json& sampler_spec, const Json& pruner_spec, const std::strin
 }
 
 int Usage(const std::string& why) {
-  std::cerr << "automl_pruning_bench: " << why
-            << "\nusage: automl_pruning_bench --pruner JSON [--sampler JSON] --label LABEL "
-               "--family F --seeds A:B "
-               "--trials N [--resource-budget B] [--max-resource R] --out FILE.jsonl\n";
+  std::cerr
+      << "automl_pruning_bench: " << why
+      << "\nusage: automl_pruning_bench --pruner JSON [--sampler JSON] --label LABEL "
+         "--family F --seeds A:B "
+         "--trials N [--resource-budget B] [--max-resource R] [--storage URL] --out FILE.jsonl\n";
   return kUsage;
 }
 
 int Main(int argc, char** argv) {
-  std::map<std::string, std::string> args = {
-      {"--max-resource", "27"}, {"--resource-budget", "0"}, {"--sampler", "\"random\""}};
+  std::map<std::string, std::string> args = {{"--max-resource", "27"},
+                                             {"--resource-budget", "0"},
+                                             {"--sampler", "\"random\""},
+                                             {"--storage", "memory"}};
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
   if (argc % 2 == 0) return Usage("options come in pairs");
   for (const char* required : {"--pruner", "--label", "--family", "--seeds", "--trials", "--out"}) {
@@ -190,8 +195,8 @@ int Main(int argc, char** argv) {
   std::ofstream out(args["--out"]);
   if (!out) return Usage("cannot write " + args["--out"]);
   for (uint64_t seed = first; seed <= last; ++seed) {
-    Json line = RunSeed(sampler_spec, pruner_spec, family->first, family->second, seed, trials,
-                        resource_budget, max_resource);
+    Json line = RunSeed(args["--storage"], sampler_spec, pruner_spec, family->first, family->second,
+                        seed, trials, resource_budget, max_resource);
     line["label"] = args["--label"];
     out << line.dump() << "\n";
   }
