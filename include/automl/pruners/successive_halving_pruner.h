@@ -88,6 +88,14 @@ struct SuccessiveHalvingPrunerOptions {
   std::vector<int64_t> DecisionRungs() const;
 };
 
+// `mode: async|sync` (default async) of a halving pruner's options; throws InvalidArgument
+// naming the option for another value.
+HalvingMode ReadHalvingMode(const ComponentOptions& options);
+
+// `max_resource` of a halving pruner's options: an integer >= 1, or nullopt when it is absent or
+// 'auto' (then *is_auto is set); throws InvalidArgument naming the option otherwise.
+std::optional<int64_t> ReadMaxResource(const ComponentOptions& options, bool* is_auto);
+
 // `max_resource: auto`: the last reported step of the COMPLETE trial that finished first (by
 // finish order, so the answer never changes once there is one); nullopt before any COMPLETE trial
 // with reports.

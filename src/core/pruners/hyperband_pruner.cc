@@ -22,29 +22,14 @@ HyperbandPrunerOptions HyperbandPrunerOptions::FromComponentOptions(
     const ComponentOptions& options) {
   HyperbandPrunerOptions o;
   o.min_resource = options.Int("min_resource", o.min_resource, 1);
-  const Json max_resource = options.Raw("max_resource");
-  if (max_resource.is_null()) {
+  const std::optional<int64_t> max_resource = ReadMaxResource(options, &o.max_resource_auto);
+  if (!max_resource && !o.max_resource_auto) {
     throw InvalidArgument(options.Describe("max_resource") +
                           " is required (a trial's full resource, R)");
   }
-  if (max_resource.is_string()) {
-    if (max_resource != "auto") {
-      throw InvalidArgument(options.Describe("max_resource") +
-                            " must be an integer (a trial's full resource) or 'auto'");
-    }
-    o.max_resource_auto = true;
-  } else {
-    o.max_resource = options.Int("max_resource", 0, 1);
-  }
+  o.max_resource = max_resource.value_or(0);
   o.reduction_factor = options.Int("reduction_factor", o.reduction_factor, 2);
-  const std::string mode = options.String("mode", "async");
-  if (mode == "async") {
-    o.mode = HalvingMode::kAsync;
-  } else if (mode == "sync") {
-    o.mode = HalvingMode::kSync;
-  } else {
-    throw InvalidArgument(options.Describe("mode") + " must be async or sync, not '" + mode + "'");
-  }
+  o.mode = ReadHalvingMode(options);
   o.Validate();
   return o;
 }

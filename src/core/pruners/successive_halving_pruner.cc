@@ -36,6 +36,28 @@ int64_t PreviousStep(const FrozenTrial& trial) {
 
 }  // namespace
 
+HalvingMode ReadHalvingMode(const ComponentOptions& options) {
+  const std::string mode = options.String("mode", "async");
+  if (mode == "async") return HalvingMode::kAsync;
+  if (mode == "sync") return HalvingMode::kSync;
+  throw InvalidArgument(options.Describe("mode") + " must be async or sync, not '" + mode + "'");
+}
+
+std::optional<int64_t> ReadMaxResource(const ComponentOptions& options, bool* is_auto) {
+  const Json max_resource = options.Raw("max_resource");
+  *is_auto = false;
+  if (max_resource.is_null()) return std::nullopt;
+  if (max_resource.is_string()) {
+    if (max_resource != "auto") {
+      throw InvalidArgument(options.Describe("max_resource") +
+                            " must be an integer (a trial's full resource) or 'auto'");
+    }
+    *is_auto = true;
+    return std::nullopt;
+  }
+  return options.Int("max_resource", 1, 1);
+}
+
 SuccessiveHalvingPrunerOptions SuccessiveHalvingPrunerOptions::FromComponentOptions(
     const ComponentOptions& options) {
   SuccessiveHalvingPrunerOptions o;
@@ -58,26 +80,10 @@ SuccessiveHalvingPrunerOptions SuccessiveHalvingPrunerOptions::FromComponentOpti
     }
   }
   o.min_resource = options.Int("min_resource", o.min_resource, 1);
-  const Json max_resource = options.Raw("max_resource");
-  if (max_resource.is_string()) {
-    if (max_resource != "auto") {
-      throw InvalidArgument(options.Describe("max_resource") +
-                            " must be an integer (the full resource) or 'auto'");
-    }
-    o.max_resource_auto = true;
-  } else if (!max_resource.is_null()) {
-    o.max_resource = options.Int("max_resource", 1, 1);
-  }
+  o.max_resource = ReadMaxResource(options, &o.max_resource_auto);
   o.reduction_factor = options.Int("reduction_factor", o.reduction_factor, 2);
   o.min_early_stopping_rate = options.Int("min_early_stopping_rate", o.min_early_stopping_rate, 0);
-  const std::string mode = options.String("mode", "async");
-  if (mode == "async") {
-    o.mode = HalvingMode::kAsync;
-  } else if (mode == "sync") {
-    o.mode = HalvingMode::kSync;
-  } else {
-    throw InvalidArgument(options.Describe("mode") + " must be async or sync, not '" + mode + "'");
-  }
+  o.mode = ReadHalvingMode(options);
   o.Validate();
   return o;
 }
