@@ -11,11 +11,12 @@
 # that exists is kept (FORCE=1 recomputes).
 #
 # Labels: sha, sha-sync, hyperband, hyperband-sync, median, curve (the pruner of that name with
-# the random sampler) and bohb (sampler bohb with pruner hyperband). The curve pruner fits an
+# the random sampler), sha-r3 (sha with min_resource 3: rungs 3, 9, 27) and bohb (sampler bohb
+# with pruner hyperband). The curve pruner fits an
 # MCMC model at each check point, so it decides every third step and runs CURVE_SEEDS only.
 #
-# Environment: FAMILIES (power exponential crossing plateau), PRUNERS (sha sha-sync hyperband
-# hyperband-sync median curve bohb), SEEDS (0:19), CURVE_SEEDS (0:4), TRIALS (81),
+# Environment: FAMILIES (power exponential crossing plateau), PRUNERS (sha sha-sync sha-r3
+# hyperband hyperband-sync median curve bohb), SEEDS (0:19), CURVE_SEEDS (0:4), TRIALS (81),
 # RESULTS (bench/pruning/results), BUILD_DIR (build), JOBS (number of cores).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,7 +24,7 @@ here="${repo}/bench/pruning"
 build_dir="${BUILD_DIR:-${repo}/build}"
 results="${RESULTS:-${here}/results}"
 families="${FAMILIES:-power exponential crossing plateau}"
-pruners="${PRUNERS:-sha sha-sync hyperband hyperband-sync median curve bohb}"
+pruners="${PRUNERS:-sha sha-sync sha-r3 hyperband hyperband-sync median curve bohb}"
 seeds="${SEEDS:-0:19}"
 curve_seeds="${CURVE_SEEDS:-0:4}"
 trials="${TRIALS:-81}"
@@ -38,6 +39,7 @@ spec() {
     none) echo '"none"' ;;
     sha) echo '{"name": "sha", "min_resource": 1, "max_resource": 27, "reduction_factor": 3}' ;;
     sha-sync) echo '{"name": "sha", "min_resource": 1, "max_resource": 27, "reduction_factor": 3, "mode": "sync"}' ;;
+    sha-r3) echo '{"name": "sha", "min_resource": 3, "max_resource": 27, "reduction_factor": 3}' ;;
     hyperband|bohb) echo '{"name": "hyperband", "min_resource": 1, "max_resource": 27, "reduction_factor": 3}' ;;
     hyperband-sync) echo '{"name": "hyperband", "min_resource": 1, "max_resource": 27, "reduction_factor": 3, "mode": "sync"}' ;;
     median) echo '{"name": "median", "n_startup_trials": 5, "n_warmup_steps": 3}' ;;

@@ -5,16 +5,29 @@
 // gamma(n) ("below") and the rest ("above"), fits a Parzen estimator l(x) to the parameters of
 // the first and g(x) to those of the second, draws n_ei_candidates points from l and proposes the
 // one that maximizes l(x) / g(x), which maximizes expected improvement under the TPE model.
-// Everything follows Optuna 3.1's TPESampler (optuna/samplers/_tpe/), whose defaults are kept,
-// with the component choices that S. Watanabe, "Tree-Structured Parzen Estimator: Understanding
-// Its Algorithm Components and Their Roles for Better Empirical Performance" (arXiv:2304.11127,
-// 2023) discusses:
+// The machinery follows Optuna 3.1's TPESampler (optuna/samplers/_tpe/), with the component
+// choices that S. Watanabe, "Tree-Structured Parzen Estimator: Understanding Its Algorithm
+// Components and Their Roles for Better Empirical Performance" (arXiv:2304.11127, 2023)
+// discusses as options. Three defaults differ from Optuna's, chosen by measurement on
+// bench/hpo/ (BENCHMARKS.md: better than Optuna 3.1's TPE on all eight functions, on the seeds
+// they were chosen on and on fresh ones); `{multivariate: false, kernel_score: height,
+// magic_clip_exponent: 1}` is Optuna 3.1's default TPESampler, proposal for proposal:
 //  - Multivariate by default: one Parzen estimator over all the parameters of a group, with
 //    product kernels (as in BOHB: S. Falkner, A. Klein, F. Hutter, "BOHB: Robust and Efficient
-//    Hyperparameter Optimization at Scale", ICML 2018) and a Scott-like bandwidth
-//    0.2 n^(-1/(d+4)) times the range. With `multivariate: false`, each parameter has its own
-//    estimator with the original TPE's bandwidths (the larger gap to the neighbouring
-//    observations).
+//    Hyperparameter Optimization at Scale", ICML 2018). Its bandwidths (`bandwidth`) follow by
+//    default the normal reference rule per dimension, 1.059 min(sd, IQR / 1.34) k^(-1/5) of the
+//    k kernel centres (the prior's included), which is Watanabe's "scott" strategy: the kernels
+//    narrow as the good observations converge and stay wide while they are scattered. Optuna's
+//    multivariate rule, a fixed 0.2 n^(-1/(d+4)) of the range whatever the data (`scott`), is
+//    too wide to refine a 2-D optimum (Branin 3.2x Optuna's independent TPE). With
+//    `multivariate: false`, each parameter has its own estimator with the original TPE's
+//    bandwidths (the larger gap to the neighbouring observations).
+//  - The magic clip (a floor on every bandwidth) is range * max(min_bandwidth_factor,
+//    (1 + kernels)^-magic_clip_exponent), Watanabe's generalization of Optuna's range /
+//    min(100, 1 + kernels) (exponent 1, factor 0.01). The default exponent 1.25 lets the below
+//    estimator's 11 kernels at 100 trials narrow to 4.5% of the range instead of 8.3%: exponent 1
+//    holds the normal reference rule back on Branin and Styblinski-Tang, 1.75 over-exploits on
+//    Levy (measured in BENCHMARKS.md).
 //  - Conditional spaces (`group`, as Optuna's group decomposition): the parameters are
 //    partitioned into groups that were active in exactly the same finished trials; each group is
 //    modelled jointly, from the trials in which it was active, while the below/above split is
@@ -32,10 +45,11 @@
 //  - Scoring (`kernel_score`): Optuna 3.0 to 3.4 score candidates with a truncated normal log
 //    density that lacks -log(sigma) (optuna/optuna#5109, fixed in Optuna 3.5), so that in l and
 //    g each kernel counts by its height rather than its mass: wide kernels (isolated
-//    observations, the prior) weigh more. The default, `height`, scores the same way (as the
-//    mixture with weights w_k * sigma_k per continuous dimension, renormalized): with it the
-//    independent sampler draws from the same distribution as Optuna 3.1's TPESampler, and on our
-//    benchmarks (bench/hpo/) both modes find better points than with `mass`, the plain mixture.
+//    observations, the prior) weigh more. `height` scores the same way (as the mixture with
+//    weights w_k * sigma_k per continuous dimension, renormalized): with it the independent
+//    sampler draws from the same distribution as Optuna 3.1's TPESampler. The default, `mass`,
+//    is the plain mixture, as TPE defines l and g; the normal reference rule needs it (with
+//    `height` it is 2.2x worse than Optuna on Levy).
 //  - Startup: the first n_startup_trials finished trials' parameters are drawn uniformly, exactly
 //    as the `random` sampler draws them.
 //  - PRUNED trials take part as in Optuna 3.1: ranked after every COMPLETE trial, those that
@@ -57,21 +71,22 @@
 //                             finished trials (Optuna's default_gamma)
 //   prior_weight: 1.0         weight of the prior kernel
 //   consider_prior: true      add the prior kernel (always, when a group has no observation)
-//   consider_magic_clip: true bandwidths at least range / min(100, 1 + kernels)
+//   consider_magic_clip: true bandwidths at least range * max(min_bandwidth_factor,
+//                             (1 + kernels)^-magic_clip_exponent)
+//   magic_clip_exponent: 1.25 (Optuna: 1)
+//   min_bandwidth_factor: 0.01
 //   consider_endpoints: false univariate bandwidths count the gap to the range's ends
 //   weights: ramp             ramp: Optuna's default_weights (observations older than the newest
 //                             25 weigh linearly less); uniform: all weigh the same
 //   multivariate: true        joint estimators per group (false: one per parameter)
 //   group: true               group decomposition of conditional spaces (needs multivariate)
 //   constant_liar: false      count RUNNING trials as the worst ones
-//   kernel_score: height      how l and g weigh their kernels when scoring: height (as Optuna
-//                             3.1) or mass (the normalized mixture)
-//   bandwidth: scott          the joint estimators' kernel widths: scott (the common width
-//                             above, as Optuna's multivariate TPE) or neighbor (in each dimension,
-//                             the univariate rule's gap to the neighbouring centres, so that
-//                             kernels narrow where good observations crowd; measured in
-//                             BENCHMARKS.md: better on Branin, Hartmann6, Ackley, Styblinski-Tang,
-//                             worse on Rosenbrock, Levy and the mixed function)
+//   kernel_score: mass        how l and g weigh their kernels when scoring: mass (the
+//                             normalized mixture) or height (as Optuna 3.1)
+//   bandwidth: normal_reference  the joint estimators' kernel widths: normal_reference (per
+//                             dimension, from the centres' spread, above), scott (Optuna's
+//                             multivariate rule) or neighbor (in each dimension, the univariate
+//                             rule's gap to the neighbouring centres)
 //
 // The sampler is pure: a suggestion is a function of the options, the seed, the study's trials
 // and the trial's number. Finished trials, which never change, are read once and kept in a memo
@@ -102,7 +117,7 @@ class TpeHistoryCache;
 enum class TpeWeights { kRamp, kUniform };
 enum class TpeKernelScore { kMass, kHeight };
 // How wide the kernels of a joint (multivariate) estimator are.
-enum class TpeBandwidth { kScott, kNeighbor };
+enum class TpeBandwidth { kScott, kNeighbor, kNormalReference };
 
 struct TpeSamplerOptions {
   int64_t n_startup_trials = 10;
@@ -112,13 +127,15 @@ struct TpeSamplerOptions {
   double prior_weight = 1.0;
   bool consider_prior = true;
   bool consider_magic_clip = true;
+  double magic_clip_exponent = 1.25;
+  double min_bandwidth_factor = 0.01;
   bool consider_endpoints = false;
   TpeWeights weights = TpeWeights::kRamp;
   bool multivariate = true;
   bool group = true;
   bool constant_liar = false;
-  TpeKernelScore kernel_score = TpeKernelScore::kHeight;
-  TpeBandwidth bandwidth = TpeBandwidth::kScott;
+  TpeKernelScore kernel_score = TpeKernelScore::kMass;
+  TpeBandwidth bandwidth = TpeBandwidth::kNormalReference;
 
   // Reads every option above from a config (`sampler: {name: tpe, gamma: 0.15}`); throws
   // InvalidArgument naming the option that is out of range or inconsistent.

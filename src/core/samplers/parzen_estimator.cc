@@ -57,6 +57,28 @@ double ExpNonPositive(double x) {
   return p * scale;
 }
 
+// The p-th quantile (0 <= p <= 1) of sorted values, interpolated linearly (numpy's default).
+double Quantile(const std::vector<double>& sorted, double p) {
+  const double at = p * static_cast<double>(sorted.size() - 1);
+  const auto below = static_cast<size_t>(std::floor(at));
+  const size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (at - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+}
+
+// The normal reference rule: 1.059 min(sd, IQR / 1.34) k^(-1/5) for k centres (sd with k - 1
+// degrees of freedom). Zero when the centres coincide; the magic clip then sets the floor.
+double NormalReferenceBandwidth(std::vector<double> centres) {
+  const size_t k = centres.size();
+  if (k < 2) return 0.0;
+  const double mean = std::accumulate(centres.begin(), centres.end(), 0.0) / static_cast<double>(k);
+  double squares = 0;
+  for (double c : centres) squares += (c - mean) * (c - mean);
+  const double sd = std::sqrt(squares / static_cast<double>(k - 1));
+  std::sort(centres.begin(), centres.end());
+  const double iqr = Quantile(centres, 0.75) - Quantile(centres, 0.25);
+  return 1.059 * std::min(iqr / 1.34, sd) * std::pow(static_cast<double>(k), -0.2);
+}
+
 }  // namespace
 
 // ---- ParzenDim ----------------------------------------------------------------------------------
@@ -206,11 +228,13 @@ void ParzenEstimator::SetNumericalKernels(size_t d, const std::vector<double>& o
   if (with_prior_) kern.mu[n] = 0.5 * (low + high);
 
   kern.sigma.assign(k_total, range);
-  if (options_.multivariate && !options_.neighbor_bandwidths) {
+  if (options_.multivariate && options_.bandwidth == ParzenBandwidth::kScott) {
     const double sigma0 =
         kSigma0Magnitude * std::pow(static_cast<double>(std::max<size_t>(n, 1)),
                                     -1.0 / (static_cast<double>(dims_.size()) + 4.0));
     std::fill(kern.sigma.begin(), kern.sigma.end(), sigma0 * range);
+  } else if (options_.multivariate && options_.bandwidth == ParzenBandwidth::kNormalReference) {
+    std::fill(kern.sigma.begin(), kern.sigma.end(), NormalReferenceBandwidth(kern.mu));
   } else {
     // Each kernel as wide as the larger gap to its neighbours among all centres (the prior's
     // included) and the range's ends; without consider_endpoints the outermost kernels ignore
@@ -234,9 +258,12 @@ void ParzenEstimator::SetNumericalKernels(size_t d, const std::vector<double>& o
     }
     for (size_t i = 0; i < k_total; ++i) kern.sigma[order[i]] = sorted_sigma[i];
   }
-  const double min_sigma = options_.consider_magic_clip
-                               ? range / std::min(100.0, 1.0 + static_cast<double>(k_total))
-                               : kMinSigma;
+  const double min_sigma =
+      options_.consider_magic_clip
+          ? range / std::min(1.0 / options_.min_bandwidth_factor,
+                             std::pow(1.0 + static_cast<double>(k_total),
+                                      options_.magic_clip_exponent))
+          : kMinSigma;
   for (double& s : kern.sigma) s = std::clamp(s, min_sigma, range);
   if (with_prior_) kern.sigma[n] = range;
 

@@ -83,15 +83,27 @@ std::vector<double> ObservationWeights(ParzenWeights rule, size_t n);
 // Sample always draws from the mixture with the observations' weights.
 enum class ParzenScore { kMass, kHeight };
 
+// The bandwidths of a multivariate estimator, per dimension. kScott: 0.2 n^(-1/(d + 4)) of the
+// range for every kernel (Optuna's multivariate rule). kNeighbor: each kernel as wide as the
+// univariate rule makes it (the larger gap to the neighbouring centres). kNormalReference: one
+// width per dimension from the spread of the centres (the prior's included), the normal
+// reference rule 1.059 min(sd, IQR / 1.34) k^(-1/5) of Scott (1992) and statsmodels, as in
+// Watanabe (2023)'s "scott" strategy: narrow when the good observations have converged, wide
+// while they are still scattered. Every rule is then clipped by the magic clip.
+enum class ParzenBandwidth { kScott, kNeighbor, kNormalReference };
+
 struct ParzenOptions {
   bool consider_prior = true;  // forced when there is no observation
   double prior_weight = 1.0;
   bool consider_magic_clip = true;
+  // The magic clip's floor on a bandwidth: range * max(min_bandwidth_factor, 1 / (1 + kernels) ^
+  // magic_clip_exponent). The defaults are Optuna's rule, range / min(100, 1 + kernels).
+  double magic_clip_exponent = 1.0;
+  double min_bandwidth_factor = 0.01;
   bool consider_endpoints = false;  // univariate bandwidths only
   bool multivariate = true;
-  // Multivariate only: each dimension's kernels as wide as the univariate rule makes them (the
-  // larger gap to the neighbouring centres) instead of the Scott-like common width.
-  bool neighbor_bandwidths = false;
+  // Multivariate only: how wide each dimension's kernels are (see ParzenBandwidth).
+  ParzenBandwidth bandwidth = ParzenBandwidth::kScott;
   ParzenWeights weights = ParzenWeights::kRamp;
   ParzenScore score = ParzenScore::kMass;
 };

@@ -232,6 +232,12 @@ void TpeSamplerOptions::Validate() const {
   if (gamma_max < 1) fail("gamma_max", "must be at least 1");
   if (!(prior_weight > 0 && std::isfinite(prior_weight))) fail("prior_weight", "must be positive");
   if (group && !multivariate) fail("group", "needs multivariate: true");
+  if (!(magic_clip_exponent > 0 && std::isfinite(magic_clip_exponent))) {
+    fail("magic_clip_exponent", "must be positive");
+  }
+  if (!(min_bandwidth_factor > 0 && min_bandwidth_factor <= 1)) {
+    fail("min_bandwidth_factor", "must lie in (0, 1]");
+  }
 }
 
 TpeSamplerOptions TpeSamplerOptions::FromComponentOptions(const ComponentOptions& options) {
@@ -247,6 +253,8 @@ TpeSamplerOptions TpeSamplerOptions::FromComponentOptions(const ComponentOptions
   }
   o.consider_prior = options.Bool("consider_prior", o.consider_prior);
   o.consider_magic_clip = options.Bool("consider_magic_clip", o.consider_magic_clip);
+  o.magic_clip_exponent = options.Double("magic_clip_exponent", o.magic_clip_exponent, 0);
+  o.min_bandwidth_factor = options.Double("min_bandwidth_factor", o.min_bandwidth_factor, 0, 1);
   o.consider_endpoints = options.Bool("consider_endpoints", o.consider_endpoints);
   const std::string weights = options.String("weights", "ramp");
   if (weights == "ramp") {
@@ -266,15 +274,19 @@ TpeSamplerOptions TpeSamplerOptions::FromComponentOptions(const ComponentOptions
     throw InvalidArgument(options.Describe("group") + " needs multivariate: true");
   }
   o.constant_liar = options.Bool("constant_liar", o.constant_liar);
-  const std::string bandwidth =
-      options.String("bandwidth", o.bandwidth == TpeBandwidth::kScott ? "scott" : "neighbor");
-  if (bandwidth == "scott") {
-    o.bandwidth = TpeBandwidth::kScott;
-  } else if (bandwidth == "neighbor") {
-    o.bandwidth = TpeBandwidth::kNeighbor;
-  } else {
-    throw InvalidArgument(options.Describe("bandwidth") + " must be 'scott' or 'neighbor', not '" +
-                          bandwidth + "'");
+  if (options.Has("bandwidth")) {
+    const std::string bandwidth = options.String("bandwidth", "");
+    if (bandwidth == "scott") {
+      o.bandwidth = TpeBandwidth::kScott;
+    } else if (bandwidth == "neighbor") {
+      o.bandwidth = TpeBandwidth::kNeighbor;
+    } else if (bandwidth == "normal_reference") {
+      o.bandwidth = TpeBandwidth::kNormalReference;
+    } else {
+      throw InvalidArgument(options.Describe("bandwidth") +
+                            " must be 'scott', 'neighbor' or 'normal_reference', not '" +
+                            bandwidth + "'");
+    }
   }
   const std::string score =
       options.String("kernel_score", o.kernel_score == TpeKernelScore::kMass ? "mass" : "height");
@@ -597,9 +609,21 @@ ParzenOptions EstimatorOptions(const TpeSamplerOptions& options, bool multivaria
   p.consider_prior = options.consider_prior;
   p.prior_weight = options.prior_weight;
   p.consider_magic_clip = options.consider_magic_clip;
+  p.magic_clip_exponent = options.magic_clip_exponent;
+  p.min_bandwidth_factor = options.min_bandwidth_factor;
   p.consider_endpoints = options.consider_endpoints;
   p.multivariate = multivariate;
-  p.neighbor_bandwidths = options.bandwidth == TpeBandwidth::kNeighbor;
+  switch (options.bandwidth) {
+    case TpeBandwidth::kScott:
+      p.bandwidth = internal::ParzenBandwidth::kScott;
+      break;
+    case TpeBandwidth::kNeighbor:
+      p.bandwidth = internal::ParzenBandwidth::kNeighbor;
+      break;
+    case TpeBandwidth::kNormalReference:
+      p.bandwidth = internal::ParzenBandwidth::kNormalReference;
+      break;
+  }
   p.weights = options.weights == TpeWeights::kRamp ? internal::ParzenWeights::kRamp
                                                    : internal::ParzenWeights::kUniform;
   p.score = options.kernel_score == TpeKernelScore::kMass ? internal::ParzenScore::kMass

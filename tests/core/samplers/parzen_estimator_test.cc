@@ -237,7 +237,7 @@ TEST(ParzenEstimatorTest, BandwidthsFollowOptuna) {
   // Multivariate with neighbour bandwidths: each dimension's kernels as the univariate rule
   // makes them, so a one-dimensional joint estimator is the univariate one.
   ParzenOptions neighbor = Options(true);
-  neighbor.neighbor_bandwidths = true;
+  neighbor.bandwidth = ParzenBandwidth::kNeighbor;
   const ParzenEstimator joint({ParzenDim::Continuous(0, 10)}, {2, 5}, neighbor);
   EXPECT_NEAR(std::exp(joint.LogPdf({2})[0]), expected, 1e-12);
   // In two dimensions each dimension has its own gaps: (2, 1) and (5, 9) on [0, 10]^2 give
@@ -249,6 +249,46 @@ TEST(ParzenEstimatorTest, BandwidthsFollowOptuna) {
        truncnorm(2, 5, 10) * truncnorm(1, 5, 10)) /
       3;
   EXPECT_NEAR(std::exp(joint2.LogPdf({2, 1})[0]), expected2, 1e-12);
+}
+
+// The normal reference rule and the magic clip's exponent, checked through the density at 2 on
+// [0, 20] (prior centre 10, width 20; the observations' kernels all share one width).
+TEST(ParzenEstimatorTest, NormalReferenceBandwidthsAndTheClipExponent) {
+  const auto truncnorm = [](double x, double mu, double s) {
+    return std::exp(-0.5 * ((x - mu) / s) * ((x - mu) / s) - std::log(s) -
+                    0.5 * std::log(2 * M_PI) - LogGaussMass((0 - mu) / s, (20 - mu) / s));
+  };
+  const auto density_at_2 = [&](const std::vector<double>& obs, double s) {
+    double sum = truncnorm(2, 10, 20);
+    for (double o : obs) sum += truncnorm(2, o, s);
+    return sum / static_cast<double>(obs.size() + 1);
+  };
+  ParzenOptions options = Options(true);
+  options.bandwidth = ParzenBandwidth::kNormalReference;
+  options.magic_clip_exponent = 1.25;
+
+  // Centres 1, 2, 4, 8 and the prior's 10: sd sqrt(60 / 4), IQR 8 - 2 = 6 (numpy's linear
+  // quantiles), so 1.059 min(sd, 6 / 1.34) 5^(-1/5) = 2.97, above the clip 20 / 6^1.25 = 2.13.
+  const double spread = 1.059 * std::min(std::sqrt(15.0), 6 / 1.34) * std::pow(5.0, -0.2);
+  ASSERT_GT(spread, 20 / std::pow(6.0, 1.25));
+  const ParzenEstimator spread_out({ParzenDim::Continuous(0, 20)}, {1, 2, 4, 8}, options);
+  EXPECT_NEAR(std::exp(spread_out.LogPdf({2})[0]), density_at_2({1, 2, 4, 8}, spread), 1e-12);
+
+  // Centres 3, 3, 3, 10: IQR 1.75 gives 1.05, below the clip 20 / 5^1.25 = 2.67, which wins.
+  const ParzenEstimator converged({ParzenDim::Continuous(0, 20)}, {3, 3, 3}, options);
+  EXPECT_NEAR(std::exp(converged.LogPdf({2})[0]),
+              density_at_2({3, 3, 3}, 20 / std::pow(5.0, 1.25)), 1e-12);
+
+  // Without the prior, coinciding centres have no spread, so the clip alone sets the width; a
+  // steep exponent reaches min_bandwidth_factor: 4^4 > 1 / 0.01, so the floor is 0.01 * 20.
+  options.consider_prior = false;
+  options.magic_clip_exponent = 4;
+  const auto observed_at_2 = [&](double s) { return truncnorm(2, 3, s); };
+  const ParzenEstimator floored({ParzenDim::Continuous(0, 20)}, {3, 3, 3}, options);
+  EXPECT_NEAR(std::exp(floored.LogPdf({2})[0]), observed_at_2(0.2), 1e-12);
+  options.min_bandwidth_factor = 0.05;
+  const ParzenEstimator floored_higher({ParzenDim::Continuous(0, 20)}, {3, 3, 3}, options);
+  EXPECT_NEAR(std::exp(floored_higher.LogPdf({2})[0]), observed_at_2(1.0), 1e-12);
 }
 
 // With height scoring, log densities differ from Optuna 3.1's _ParzenEstimator.log_pdf only by a

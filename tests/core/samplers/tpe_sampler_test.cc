@@ -451,8 +451,10 @@ TEST(TpeSamplerTest, RegistryReadsAndValidatesItsOptions) {
   EXPECT_TRUE(tpe->options().multivariate);
   EXPECT_TRUE(tpe->options().group);
   EXPECT_FALSE(tpe->options().constant_liar);
-  EXPECT_EQ(tpe->options().kernel_score, TpeKernelScore::kHeight);
-  EXPECT_EQ(tpe->options().bandwidth, TpeBandwidth::kScott);
+  EXPECT_EQ(tpe->options().kernel_score, TpeKernelScore::kMass);
+  EXPECT_EQ(tpe->options().bandwidth, TpeBandwidth::kNormalReference);
+  EXPECT_EQ(tpe->options().magic_clip_exponent, 1.25);
+  EXPECT_EQ(tpe->options().min_bandwidth_factor, 0.01);
 
   const Json spec = Json{{"name", "tpe"},
                          {"n_startup_trials", 5},
@@ -466,8 +468,10 @@ TEST(TpeSamplerTest, RegistryReadsAndValidatesItsOptions) {
                          {"weights", "uniform"},
                          {"multivariate", false},
                          {"constant_liar", true},
-                         {"kernel_score", "mass"},
-                         {"bandwidth", "neighbor"}};
+                         {"kernel_score", "height"},
+                         {"bandwidth", "neighbor"},
+                         {"magic_clip_exponent", 2.0},
+                         {"min_bandwidth_factor", 0.05}};
   const std::unique_ptr<Sampler> custom = components.samplers.Create(spec, context);
   const TpeSamplerOptions& o = dynamic_cast<const TpeSampler&>(*custom).options();
   EXPECT_EQ(o.n_startup_trials, 5);
@@ -482,8 +486,10 @@ TEST(TpeSamplerTest, RegistryReadsAndValidatesItsOptions) {
   EXPECT_FALSE(o.multivariate);
   EXPECT_FALSE(o.group) << "group follows multivariate unless given";
   EXPECT_TRUE(o.constant_liar);
-  EXPECT_EQ(o.kernel_score, TpeKernelScore::kMass);
+  EXPECT_EQ(o.kernel_score, TpeKernelScore::kHeight);
   EXPECT_EQ(o.bandwidth, TpeBandwidth::kNeighbor);
+  EXPECT_EQ(o.magic_clip_exponent, 2.0);
+  EXPECT_EQ(o.min_bandwidth_factor, 0.05);
 
   const std::pair<Json, std::string> bad[] = {
       {Json{{"name", "tpe"}, {"gamma", 0}}, "'gamma'"},
@@ -495,6 +501,9 @@ TEST(TpeSamplerTest, RegistryReadsAndValidatesItsOptions) {
       {Json{{"name", "tpe"}, {"weights", "linear"}}, "'weights'"},
       {Json{{"name", "tpe"}, {"kernel_score", "area"}}, "'kernel_score'"},
       {Json{{"name", "tpe"}, {"bandwidth", "silverman"}}, "'bandwidth'"},
+      {Json{{"name", "tpe"}, {"magic_clip_exponent", 0}}, "'magic_clip_exponent'"},
+      {Json{{"name", "tpe"}, {"min_bandwidth_factor", 0}}, "'min_bandwidth_factor'"},
+      {Json{{"name", "tpe"}, {"min_bandwidth_factor", 1.5}}, "'min_bandwidth_factor'"},
       {Json{{"name", "tpe"}, {"multivariate", false}, {"group", true}}, "'group'"},
       {Json{{"name", "tpe"}, {"multivariate", "yes"}}, "'multivariate'"},
       {Json{{"name", "tpe"}, {"gama", 0.2}}, "'gama'"},
