@@ -82,6 +82,8 @@ class TrainCommand : public Command {
     cmd->add_option("--device", device_, "auto, cpu or cuda")
         ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
     cmd->add_option("--data", data_path_, "Where the data are (overrides data.path)");
+    cmd->add_flag("--proxy", proxy_,
+                  "Train the config's proxy setting (default: the full setting)");
     return cmd;
   }
 
@@ -104,7 +106,23 @@ class TrainCommand : public Command {
       if (!raw.contains("data")) raw["data"] = Json::object();
       raw["data"]["path"] = *data_path_;
     }
-    const dl::TrainConfig config = dl::TrainConfig::FromJson(raw, config_path_);
+    const dl::TrainConfig given = dl::TrainConfig::FromJson(raw, config_path_);
+    if (proxy_ && !given.proxy) {
+      throw InvalidArgument(config_path_ + ": --proxy needs a `proxy:` setting in the config");
+    }
+    if (given.proxy && !proxy_) {
+      std::fprintf(stderr,
+                   "training the full setting (the config's proxy is what a search "
+                   "trains; --proxy trains it)\n");
+    }
+    dl::TrainConfig config = given;
+    config.proxy.reset();
+    if (proxy_) {
+      config = given.AtProxy();
+      // --epochs and --steps override the proxy's budget too.
+      if (epochs_) config.epochs = *epochs_;
+      if (epochs_ || steps_) config.steps = steps_;
+    }
     const dl::DataSplits data = dl::LoadData(config.task, config.data);
     std::fprintf(stderr, "%s\n", data.description.c_str());
     dl::Trainer trainer(config, data);
@@ -138,6 +156,7 @@ class TrainCommand : public Command {
   bool json_ = false;
   std::string out_;
   std::optional<int64_t> epochs_;
+  bool proxy_ = false;
   std::optional<int64_t> steps_;
   std::optional<int64_t> seed_;
   std::optional<int64_t> threads_;

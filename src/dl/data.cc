@@ -262,7 +262,7 @@ void Validate(const DataOptions& o, const std::string& task) {
       throw InvalidArgument("data: validation_size must not be negative, not " +
                             std::to_string(o.validation_size));
     }
-    if (o.resolution && (*o.resolution < 4 || *o.resolution > 1024)) {
+    if (o.resolution && (*o.resolution < kMinResolution || *o.resolution > kMaxResolution)) {
       throw InvalidArgument("data: resolution must lie in [4, 1024], not " +
                             std::to_string(*o.resolution));
     }

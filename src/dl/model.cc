@@ -932,6 +932,64 @@ ModelSpec ModelSpec::FromJson(const Json& model) {
   return spec;
 }
 
+namespace {
+
+int64_t ScaledWidth(int64_t width, double factor) {
+  return std::max<int64_t>(1, std::llround(static_cast<double>(width) * factor));
+}
+
+// Scales the outputs of conv, sepconv and linear layers in |layers| (residuals included); the
+// layer at |keep| (the head) keeps its width.
+Json ScaleLayerList(const Json& layers, double factor, size_t keep) {
+  Json out = Json::array();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    Json layer = layers[i];
+    if (i != keep && layer.is_object() && !layer.empty()) {
+      const std::string kind = layer.begin().key();
+      if ((kind == "conv" || kind == "sepconv" || kind == "linear") &&
+          layer.at(kind).is_number_integer()) {
+        layer[kind] = ScaledWidth(layer.at(kind).get<int64_t>(), factor);
+      } else if (kind == "residual" && layer.at(kind).is_array()) {
+        layer[kind] = ScaleLayerList(layer.at(kind), factor, layer.at(kind).size());
+      }
+    }
+    out.push_back(std::move(layer));
+  }
+  return out;
+}
+
+}  // namespace
+
+ModelSpec ModelSpec::ScaleChannels(double factor) const {
+  if (!(factor > 0 && std::isfinite(factor))) {
+    throw InvalidArgument("model: the channel factor must be positive, not " + Json(factor).dump());
+  }
+  if (!json_.is_object() || json_.empty()) {
+    throw InvalidArgument("model: no model given (write {layers: [...]} or a family)");
+  }
+  const std::string& key = json_.begin().key();
+  Json options = json_.begin().value();
+  if (key == "layers") {
+    return FromJson(Json{{"layers", ScaleLayerList(options, factor, options.size() - 1)}});
+  }
+  if (key == "mlp" && options.contains("hidden")) {
+    Json hidden = Json::array();
+    for (const Json& h : options.at("hidden")) {
+      hidden.push_back(ScaledWidth(h.get<int64_t>(), factor));
+    }
+    options["hidden"] = hidden;
+  } else {
+    // The family defaults of ExpandMlp, ExpandCnn and ExpandResnet.
+    const int64_t width = key == "mlp" ? 256 : key == "cnn" ? 32 : 16;
+    options["width"] = ScaledWidth(options.value("width", width), factor);
+  }
+  if (key == "cnn") {
+    const int64_t fc = options.value("fc", int64_t{128});
+    if (fc > 0) options["fc"] = ScaledWidth(fc, factor);
+  }
+  return FromJson(Json{{key, options}});
+}
+
 Json ModelSpec::Layers(int64_t classes) const {
   if (!json_.is_object() || json_.empty()) {
     throw InvalidArgument("model: no model given (write {layers: [...]} or a family)");

@@ -94,6 +94,7 @@ TorchObjective::TorchObjective(const Json& objective, const SearchSpace& space,
   CheckAllPlaceholders(template_, space, "objective");
   const TrainConfig probe =
       TrainConfig::FromJson(SubstituteJson(template_, MiddleOfTheSpace(space)), "objective");
+  probe.AtProxy();  // a proxy that cannot apply fails the study now, not every trial
   if (directions.size() != 1) {
     throw InvalidArgument("objective: in-process training gives one value (" + probe.metric +
                           "); the study has " + std::to_string(directions.size()) + " objectives");
@@ -122,11 +123,15 @@ TrialOutcome TorchObjective::Run(Trial& trial) {
   if (!json.contains("seed")) json["seed"] = trial.seed();
   TrainConfig config;
   try {
-    config = TrainConfig::FromJson(json, "objective");
+    const TrainConfig full = TrainConfig::FromJson(json, "objective");
+    // The full setting (with its proxy) is what `automl train` retrains; the proxy is what a
+    // search trains (DESIGN: Training settings).
+    trial.SetSystemAttr("training_config", full.ToJson());
+    config = full.AtProxy();
+    if (full.proxy) trial.SetSystemAttr("proxy_config", config.ToJson());
   } catch (const InvalidArgument& e) {
     return TrialOutcome::Failed(e.what());
   }
-  trial.SetSystemAttr("training_config", config.ToJson());
 
   const DataSplits& data = Data(config.task, config.data);
   Trainer trainer(config, data);

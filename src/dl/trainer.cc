@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -20,10 +21,23 @@ double Since(Clock::time_point start) {
 }
 
 const std::vector<std::string>& TrainKeys() {
-  static const std::vector<std::string> keys = {
-      "task",    "data",       "model",           "optimizer", "schedule",        "epochs",
-      "steps",   "batch_size", "eval_batch_size", "augment",   "label_smoothing", "grad_clip",
-      "threads", "seed",       "device",          "metric"};
+  static const std::vector<std::string> keys = {"task",
+                                                "data",
+                                                "model",
+                                                "optimizer",
+                                                "schedule",
+                                                "epochs",
+                                                "steps",
+                                                "batch_size",
+                                                "eval_batch_size",
+                                                "augment",
+                                                "label_smoothing",
+                                                "grad_clip",
+                                                "threads",
+                                                "seed",
+                                                "device",
+                                                "metric",
+                                                "proxy"};
   return keys;
 }
 
@@ -131,6 +145,7 @@ TrainConfig TrainConfig::FromJson(const Json& json, const std::string& source) {
       }
       c.metric = m.get<std::string>();
     }
+    if (json.contains("proxy")) c.proxy = ProxyOptions::FromJson(json.at("proxy"));
     return c;
   } catch (const InvalidArgument& e) {
     throw InvalidArgument(source + ": " + e.what());
@@ -157,7 +172,29 @@ Json TrainConfig::ToJson() const {
   j["seed"] = seed;
   j["device"] = device;
   j["metric"] = metric;
+  if (proxy) j["proxy"] = proxy->ToJson();
   return j;
+}
+
+TrainConfig TrainConfig::AtProxy() const {
+  TrainConfig c = *this;
+  c.proxy.reset();
+  if (!proxy) return c;
+  if (proxy->channels) c.model = model.ScaleChannels(*proxy->channels);
+  if (proxy->resolution) {
+    if (task != "fashion-mnist") {
+      throw InvalidArgument("proxy: resolution applies to images, not to " + task);
+    }
+    const int64_t side = data.resolution.value_or(kFashionMnistSide);
+    c.data.resolution = std::max<int64_t>(
+        kMinResolution, std::llround(static_cast<double>(side) * *proxy->resolution));
+  }
+  if (proxy->fraction) c.data.fraction = data.fraction * *proxy->fraction;
+  if (proxy->epochs) {
+    c.steps.reset();
+    c.epochs = *proxy->epochs;
+  }
+  return c;
 }
 
 Json TrainResult::ToJson() const {

@@ -50,6 +50,31 @@ TEST_F(TorchCommandsTest, TrainPrintsOneJsonObjectAndWritesAModelThatEvaluatesTh
   EXPECT_EQ(e.json()["params"], j["params"]);
 }
 
+// `automl train` trains the full setting of a config with a proxy, and the proxy with --proxy.
+TEST_F(TorchCommandsTest, TrainUsesTheFullSettingUnlessAskedForTheProxy) {
+  WriteFile(dir_.File("p.yaml"),
+            std::string(kTrain) + "proxy: {channels: 0.5, resolution: 0.5, epochs: 2}\n");
+  const CliResult full = Cli({"train", "p.yaml", "--json"});
+  ASSERT_EQ(full.code, 0) << full.err;
+  EXPECT_THAT(full.err, HasSubstr("training the full setting"));
+  EXPECT_EQ(full.json()["config"]["epochs"], 1);
+  EXPECT_EQ(full.json()["config"]["model"]["cnn"]["width"], 8);
+  EXPECT_FALSE(full.json()["config"].contains("proxy"));
+
+  const CliResult proxy = Cli({"train", "p.yaml", "--json", "--proxy"});
+  ASSERT_EQ(proxy.code, 0) << proxy.err;
+  EXPECT_THAT(proxy.err, HasSubstr("epoch 2/2"));
+  EXPECT_EQ(proxy.json()["config"]["epochs"], 2);
+  EXPECT_EQ(proxy.json()["config"]["model"]["cnn"]["width"], 4);
+  EXPECT_EQ(proxy.json()["config"]["data"]["resolution"], 7);
+  EXPECT_LT(proxy.json()["params"].get<int64_t>(), full.json()["params"].get<int64_t>());
+
+  WriteFile(dir_.File("t.yaml"), kTrain);
+  const CliResult none = Cli({"train", "t.yaml", "--proxy"});
+  EXPECT_EQ(none.code, 2);
+  EXPECT_THAT(none.err, HasSubstr("--proxy needs a `proxy:` setting"));
+}
+
 TEST_F(TorchCommandsTest, BadConfigsAndMissingDataAreOneLineErrors) {
   WriteFile(dir_.File("bad.yaml"), std::string(kTrain) + "augment: {crop: -1}\n");
   CliResult r = Cli({"train", "bad.yaml"});

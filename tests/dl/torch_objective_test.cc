@@ -65,6 +65,50 @@ TEST(TorchObjectiveTest, TrainsEachTrialReportsEpochsAndKeepsTheBestModel) {
   EXPECT_TRUE(study.BestTrial()->system_attrs.contains("model_file"));
 }
 
+// With a proxy, each trial trains the cheaper setting (the pruner sees its epochs) and keeps both
+// configs: the full one to retrain, the proxy it trained.
+TEST(TorchObjectiveTest, AProxyTrainsTheCheaperSettingAndKeepsTheFullOne) {
+  Json objective = ParseYaml(kObjective, "o");
+  objective["keep_models"] = "none";
+  objective["proxy"] = Json{{"channels", 0.5}, {"fraction", 0.5}, {"epochs", 1}};
+  TorchObjective training(objective, Space(), {Direction::kMaximize});
+  StudyOptions options;
+  options.name = "fm-proxy";
+  options.space = Space();
+  options.directions = {Direction::kMaximize};
+  Study study = Study::CreateOrLoad(OpenStorage("memory"), options);
+  OptimizeOptions run;
+  run.target_trials = 2;
+  const OptimizeSummary s = study.Run([&](Trial& t) { return training.Run(t); }, run);
+  ASSERT_EQ(s.complete, 2) << s.FullReport();
+  for (const FrozenTrial& t : study.Trials()) {
+    EXPECT_EQ(t.intermediate.size(), 1u) << "the proxy trains one epoch, not the full two";
+    const Json& full = t.system_attrs.at("training_config");
+    const Json& proxy = t.system_attrs.at("proxy_config");
+    EXPECT_EQ(full.at("epochs"), 2);
+    EXPECT_TRUE(full.contains("proxy"));
+    EXPECT_EQ(proxy.at("epochs"), 1);
+    EXPECT_FALSE(proxy.contains("proxy"));
+    EXPECT_DOUBLE_EQ(proxy.at("data").at("fraction").get<double>(), 0.01);
+    const int64_t width = t.params.at("width").AsInt();
+    EXPECT_EQ(full.at("model").at("cnn").at("width"), width);
+    EXPECT_EQ(proxy.at("model").at("cnn").at("width"), width / 2);
+  }
+}
+
+TEST(TorchObjectiveTest, AProxyThatCannotApplyFailsTheStudyAtOnce) {
+  Json objective = ParseYaml(kObjective, "o");
+  objective["task"] = "csv";
+  objective["data"] = Json{{"path", "/nonexistent.csv"}};
+  objective["proxy"] = Json{{"resolution", 0.5}};
+  try {
+    TorchObjective training(objective, Space(), {Direction::kMaximize});
+    ADD_FAILURE() << "accepted a resolution proxy on a table";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("resolution applies to images"));
+  }
+}
+
 // Prunes every trial once it has reported one epoch.
 class AfterFirstEpochPruner : public Pruner {
  public:

@@ -84,6 +84,10 @@ struct DataOptions {
 };
 
 inline constexpr const char* kFashionMnistPath = "/usr/share/datasets/fashion-mnist";
+// Fashion-MNIST's own image side, and the range `resolution` may take.
+inline constexpr int64_t kFashionMnistSide = 28;
+inline constexpr int64_t kMinResolution = 4;
+inline constexpr int64_t kMaxResolution = 1024;
 
 // Reads an IDX file (optionally gzip-compressed): its tensor of uint8 values with the file's
 // dimensions. Throws InvalidArgument, naming the file, when it is missing, truncated or not IDX.

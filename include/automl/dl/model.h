@@ -84,6 +84,13 @@ class ModelSpec {
   const Json& ToJson() const { return json_; }
   // The layer list: families expanded, with a head of |classes| outputs.
   Json Layers(int64_t classes) const;
+  // The same network with every width multiplied by |factor| (> 0) and rounded, at least 1:
+  // a family's width (cnn: width and fc, resnet: width, mlp: width or each hidden size); in a
+  // layer list the outputs of conv, sepconv and linear layers (inside residuals too) except the
+  // last layer, which is the head. Depthwise layers follow their input. For EcoNAS-style proxies
+  // (see automl/dl/proxy.h); a conv with `groups` may no longer divide its channels, which
+  // building then refuses.
+  ModelSpec ScaleChannels(double factor) const;
 
   friend bool operator==(const ModelSpec& a, const ModelSpec& b) { return a.json_ == b.json_; }
 

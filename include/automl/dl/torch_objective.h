@@ -7,13 +7,17 @@
 //     optimizer: {name: adam, lr: "{lr}"}
 //     epochs: 5
 //     metric: val_accuracy          # val_accuracy (maximize) or val_loss (minimize)
+//     proxy: {channels: 0.5, epochs: 3}  # optional: what the search trains (automl/dl/proxy.h)
 //     keep_models: best             # best | all | none: which trials keep a model file
 //     models_dir: automl_models     # where model files go
 //
 // Each trial substitutes its parameters into the config (a string that is exactly "{name}"
 // takes the value as it is), trains, reports the metric after every epoch so a pruner can stop
-// it, and returns the best epoch's metric. The test set plays no part. Data are loaded once per
-// process and shared by the trials that use the same data settings.
+// it, and returns the best epoch's metric. The test set plays no part. With a `proxy`, each trial
+// trains the proxy (and the pruner's steps are the proxy's epochs); the trial keeps the config as
+// given, full setting and proxy, in its system attribute `training_config` (what `automl train`
+// retrains at the full setting) and the proxy it trained in `proxy_config`. Data are loaded once
+// per process and shared by the trials that use the same data settings.
 #ifndef AUTOML_DL_TORCH_OBJECTIVE_H_
 #define AUTOML_DL_TORCH_OBJECTIVE_H_
 

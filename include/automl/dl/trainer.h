@@ -14,6 +14,7 @@
 //   seed: 0
 //   device: auto                   # auto | cpu | cuda
 //   metric: val_accuracy           # what a study optimizes: val_accuracy or val_loss
+//   proxy: {channels: 0.25, epochs: 3}  # the cheaper setting a search trains (automl/dl/proxy.h)
 //
 // Validation runs after every epoch on the held-out part of the training split; the test set is
 // evaluated once, at the end, with the parameters of the best validation epoch, and never feeds
@@ -33,6 +34,7 @@
 #include "automl/dl/evaluate.h"
 #include "automl/dl/model.h"
 #include "automl/dl/optim.h"
+#include "automl/dl/proxy.h"
 #include "automl/json.h"
 
 namespace automl::dl {
@@ -54,10 +56,16 @@ struct TrainConfig {
   uint64_t seed = 0;
   std::string device = "auto";
   std::string metric = "val_accuracy";
+  // The search setting; everything above is the full setting.
+  std::optional<ProxyOptions> proxy;
 
   // Reads a training config; |source| names it in messages. Unknown keys are refused.
   static TrainConfig FromJson(const Json& json, const std::string& source = "config");
   Json ToJson() const;
+  // The config that trains the proxy: channels, resolution, fraction and epochs scaled as
+  // `proxy` says, and no proxy left. The config itself when there is none. Throws
+  // InvalidArgument when the proxy does not apply (a resolution for tabular data).
+  TrainConfig AtProxy() const;
   // Whether a larger metric is better (accuracy) or a smaller one (loss).
   bool maximize() const { return metric == "val_accuracy"; }
 };

@@ -258,12 +258,11 @@ void ParzenEstimator::SetNumericalKernels(size_t d, const std::vector<double>& o
     }
     for (size_t i = 0; i < k_total; ++i) kern.sigma[order[i]] = sorted_sigma[i];
   }
-  const double min_sigma =
-      options_.consider_magic_clip
-          ? range / std::min(1.0 / options_.min_bandwidth_factor,
-                             std::pow(1.0 + static_cast<double>(k_total),
-                                      options_.magic_clip_exponent))
-          : kMinSigma;
+  const double min_sigma = options_.consider_magic_clip
+                               ? range / std::min(1.0 / options_.min_bandwidth_factor,
+                                                  std::pow(1.0 + static_cast<double>(k_total),
+                                                           options_.magic_clip_exponent))
+                               : kMinSigma;
   for (double& s : kern.sigma) s = std::clamp(s, min_sigma, range);
   if (with_prior_) kern.sigma[n] = range;
 
