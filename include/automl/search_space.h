@@ -14,7 +14,10 @@
 #define AUTOML_SEARCH_SPACE_H_
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -104,11 +107,16 @@ class ParamSpec {
   std::vector<Condition> conditions_;
 };
 
+class StructuredParam;
+
 class SearchSpace {
  public:
   SearchSpace() = default;
-  // Validates the whole space; throws InvalidArgument naming the first problem found.
-  explicit SearchSpace(std::vector<ParamSpec> params);
+  // Validates the whole space; throws InvalidArgument naming the first problem found. Each
+  // structured parameter (an architecture, automl/structured_param.h) adds its decisions to the
+  // parameters.
+  explicit SearchSpace(std::vector<ParamSpec> params,
+                       std::vector<std::shared_ptr<const StructuredParam>> structured = {});
 
   // Parameters with every parent before its children; otherwise in the order given.
   const std::vector<ParamSpec>& params() const { return params_; }
@@ -128,7 +136,23 @@ class SearchSpace {
   // be completed by a sampler).
   void CheckParams(const ParamMap& params, bool allow_missing = false) const;
 
-  // The config form: a mapping from parameter name to its spec, in params() order.
+  // The structured parameters; their decisions are among params().
+  const std::vector<std::shared_ptr<const StructuredParam>>& structured() const {
+    return structured_;
+  }
+  const StructuredParam* FindStructured(const std::string& name) const;
+  // Whether |name| is a decision of a structured parameter.
+  bool IsDecision(const std::string& name) const { return decisions_.count(name) != 0; }
+  // Each structured parameter's value (canonical JSON) composed from its decisions in |params|.
+  std::map<std::string, Json> StructuredValues(const ParamMap& params) const;
+  // |params| as one JSON object in which equal configurations are equal: the parameters that are
+  // not decisions as they are, and each structured parameter's canonical value instead of its
+  // decisions. Two trials that try the same architecture with the same other values have the
+  // same canonical params, whatever their decisions' spelling.
+  Json CanonicalParams(const ParamMap& params) const;
+
+  // The config form: a mapping from parameter name to its spec, the plain parameters in
+  // params() order, then the structured ones in their config form (not their decisions).
   Json ToJson() const;
   static SearchSpace FromJson(const Json& json);
 
@@ -140,6 +164,8 @@ class SearchSpace {
   std::vector<ParamSpec> params_;
   std::map<std::string, size_t> index_;
   bool has_conditions_ = false;
+  std::vector<std::shared_ptr<const StructuredParam>> structured_;
+  std::set<std::string> decisions_;
 };
 
 }  // namespace automl

@@ -37,6 +37,7 @@ std::unique_ptr<Command> MakeRetryCommand();
 std::unique_ptr<Command> MakeEnqueueCommand();
 std::unique_ptr<Command> MakeTrainCommand();
 std::unique_ptr<Command> MakeModelCommand();
+std::unique_ptr<Command> MakeNasCommand();
 
 // Adds `--storage URL` (default automl.db in the working directory) to |command|.
 void AddStorageOption(CLI::App* command, std::string* url);

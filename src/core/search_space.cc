@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "automl/error.h"
+#include "automl/structured_param.h"
 
 namespace automl {
 namespace {
@@ -452,7 +453,20 @@ bool operator==(const ParamSpec& a, const ParamSpec& b) {
 
 // ---- SearchSpace ------------------------------------------------------------------------------
 
-SearchSpace::SearchSpace(std::vector<ParamSpec> params) {
+SearchSpace::SearchSpace(std::vector<ParamSpec> params,
+                         std::vector<std::shared_ptr<const StructuredParam>> structured)
+    : structured_(std::move(structured)) {
+  for (const auto& sp : structured_) {
+    for (const ParamSpec& p : params) {
+      if (p.name() == sp->name()) {
+        throw InvalidArgument("parameter '" + p.name() + "' is defined twice");
+      }
+    }
+    for (const ParamSpec& d : sp->decisions()) {
+      decisions_.insert(d.name());
+      params.push_back(d);
+    }
+  }
   std::map<std::string, size_t> position;
   for (size_t i = 0; i < params.size(); ++i) {
     const std::string problem = params[i].Problem();
@@ -585,9 +599,34 @@ void SearchSpace::CheckParams(const ParamMap& params, bool allow_missing) const 
   }
 }
 
+const StructuredParam* SearchSpace::FindStructured(const std::string& name) const {
+  for (const auto& sp : structured_) {
+    if (sp->name() == name) return sp.get();
+  }
+  return nullptr;
+}
+
+std::map<std::string, Json> SearchSpace::StructuredValues(const ParamMap& params) const {
+  std::map<std::string, Json> values;
+  for (const auto& sp : structured_) values.emplace(sp->name(), sp->Compose(params));
+  return values;
+}
+
+Json SearchSpace::CanonicalParams(const ParamMap& params) const {
+  Json j = Json::object();
+  for (const auto& [name, value] : params) {
+    if (!IsDecision(name)) j[name] = value.ToJson();
+  }
+  for (auto& [name, value] : StructuredValues(params)) j[name] = std::move(value);
+  return j;
+}
+
 Json SearchSpace::ToJson() const {
   Json j = Json::object();
-  for (const ParamSpec& p : params_) j[p.name()] = p.ToJson();
+  for (const ParamSpec& p : params_) {
+    if (!IsDecision(p.name())) j[p.name()] = p.ToJson();
+  }
+  for (const auto& sp : structured_) j[sp->name()] = sp->ToJson();
   return j;
 }
 
@@ -596,15 +635,26 @@ SearchSpace SearchSpace::FromJson(const Json& json) {
     throw InvalidArgument("space must be a mapping from parameter names to their specs");
   }
   std::vector<ParamSpec> params;
-  for (const auto& [name, spec] : json.items()) params.push_back(ParamSpec::FromJson(name, spec));
-  return SearchSpace(std::move(params));
+  std::vector<std::shared_ptr<const StructuredParam>> structured;
+  for (const auto& [name, spec] : json.items()) {
+    if (IsStructuredSpec(spec)) {
+      structured.push_back(StructuredParamFromJson(name, spec));
+    } else {
+      params.push_back(ParamSpec::FromJson(name, spec));
+    }
+  }
+  return SearchSpace(std::move(params), std::move(structured));
 }
 
 bool operator==(const SearchSpace& a, const SearchSpace& b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size() || a.structured().size() != b.structured().size()) return false;
   for (const ParamSpec& p : a.params()) {
     const ParamSpec* q = b.Find(p.name());
     if (!q || *q != p) return false;
+  }
+  for (const auto& sp : a.structured()) {
+    const StructuredParam* other = b.FindStructured(sp->name());
+    if (!other || other->ToJson() != sp->ToJson()) return false;
   }
   return true;
 }

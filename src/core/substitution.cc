@@ -64,18 +64,23 @@ void CheckPlaceholders(const std::string& text, const SearchSpace& space,
     throw InvalidArgument(where + ": " + e.what());
   }
   for (const std::string& name : names) {
-    if (!space.Find(name)) {
+    if (!space.Find(name) && !space.FindStructured(name)) {
       throw InvalidArgument(where + ": '" + text + "' refers to {" + name +
                             "}, which is not a parameter of the space");
     }
   }
 }
 
-std::optional<std::string> SubstituteText(const std::string& text, const ParamMap& params) {
+std::optional<std::string> SubstituteText(const std::string& text, const ParamMap& params,
+                                          const StructuredValues& structured) {
   std::string out;
   for (const Piece& p : Parse(text)) {
     if (!p.is_param) {
       out += p.text;
+      continue;
+    }
+    if (auto s = structured.find(p.text); s != structured.end()) {
+      out += s->second.dump();
       continue;
     }
     auto it = params.find(p.text);
@@ -88,30 +93,32 @@ std::optional<std::string> SubstituteText(const std::string& text, const ParamMa
 namespace {
 
 // The substituted form of |templ|, or nullopt when it refers to an inactive parameter.
-std::optional<Json> Substitute(const Json& templ, const ParamMap& params) {
+std::optional<Json> Substitute(const Json& templ, const ParamMap& params,
+                               const StructuredValues& structured) {
   if (templ.is_string()) {
     const std::string& text = templ.get_ref<const std::string&>();
     const std::vector<Piece> pieces = Parse(text);
     if (pieces.size() == 1 && pieces[0].is_param) {  // exactly "{name}": the value as it is
+      if (auto s = structured.find(pieces[0].text); s != structured.end()) return s->second;
       auto it = params.find(pieces[0].text);
       if (it == params.end()) return std::nullopt;
       return it->second.ToJson();
     }
-    auto substituted = SubstituteText(text, params);
+    auto substituted = SubstituteText(text, params, structured);
     if (!substituted) return std::nullopt;
     return Json(*substituted);
   }
   if (templ.is_array()) {
     Json out = Json::array();
     for (const Json& item : templ) {
-      if (auto v = Substitute(item, params)) out.push_back(std::move(*v));
+      if (auto v = Substitute(item, params, structured)) out.push_back(std::move(*v));
     }
     return out;
   }
   if (templ.is_object()) {
     Json out = Json::object();
     for (const auto& [key, item] : templ.items()) {
-      if (auto v = Substitute(item, params)) out[key] = std::move(*v);
+      if (auto v = Substitute(item, params, structured)) out[key] = std::move(*v);
     }
     return out;
   }
@@ -120,8 +127,8 @@ std::optional<Json> Substitute(const Json& templ, const ParamMap& params) {
 
 }  // namespace
 
-Json SubstituteJson(const Json& templ, const ParamMap& params) {
-  auto out = Substitute(templ, params);
+Json SubstituteJson(const Json& templ, const ParamMap& params, const StructuredValues& structured) {
+  auto out = Substitute(templ, params, structured);
   return out ? *out : Json(nullptr);
 }
 

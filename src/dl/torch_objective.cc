@@ -74,7 +74,8 @@ bool IsBestSoFar(const Study& study, double value) {
 }  // namespace
 
 TorchObjective::TorchObjective(const Json& objective, const SearchSpace& space,
-                               const std::vector<Direction>& directions) {
+                               const std::vector<Direction>& directions)
+    : space_(space) {
   if (!objective.is_object()) throw InvalidArgument("objective: must be a mapping");
   template_ = objective;
   if (template_.contains(kKeepModels)) {
@@ -92,8 +93,9 @@ TorchObjective::TorchObjective(const Json& objective, const SearchSpace& space,
     template_.erase(kModelsDir);
   }
   CheckAllPlaceholders(template_, space, "objective");
-  const TrainConfig probe =
-      TrainConfig::FromJson(SubstituteJson(template_, MiddleOfTheSpace(space)), "objective");
+  const ParamMap middle = MiddleOfTheSpace(space);
+  const TrainConfig probe = TrainConfig::FromJson(
+      SubstituteJson(template_, middle, space.StructuredValues(middle)), "objective");
   probe.AtProxy();  // a proxy that cannot apply fails the study now, not every trial
   if (directions.size() != 1) {
     throw InvalidArgument("objective: in-process training gives one value (" + probe.metric +
@@ -118,7 +120,7 @@ const DataSplits& TorchObjective::Data(const std::string& task, const DataOption
 }
 
 TrialOutcome TorchObjective::Run(Trial& trial) {
-  Json json = SubstituteJson(template_, trial.params());
+  Json json = SubstituteJson(template_, trial.params(), space_.StructuredValues(trial.params()));
   // The trial's seed drives the training unless the config fixes one (DESIGN: Seeds).
   if (!json.contains("seed")) json["seed"] = trial.seed();
   TrainConfig config;

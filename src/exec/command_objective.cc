@@ -158,7 +158,7 @@ bool CommandObjectiveOptions::IsValid(std::string* error) const {
 
 CommandObjective::CommandObjective(CommandObjectiveOptions options, const SearchSpace& space,
                                    size_t objectives)
-    : options_(std::move(options)), objectives_(objectives) {
+    : options_(std::move(options)), objectives_(objectives), space_(space) {
   std::string error;
   if (!options_.IsValid(&error)) throw InvalidArgument("objective: " + error);
   for (size_t i = 0; i < options_.command.size(); ++i) {
@@ -178,9 +178,10 @@ CommandObjective::CommandObjective(CommandObjectiveOptions options, const Search
 }
 
 std::vector<std::string> CommandObjective::Argv(const ParamMap& params) const {
+  const StructuredValues structured = space_.StructuredValues(params);
   std::vector<std::string> argv;
   for (const std::string& arg : options_.command) {
-    if (auto text = SubstituteText(arg, params)) argv.push_back(std::move(*text));
+    if (auto text = SubstituteText(arg, params, structured)) argv.push_back(std::move(*text));
   }
   return argv;
 }
@@ -189,11 +190,15 @@ TrialOutcome CommandObjective::Run(Trial& trial, const std::atomic<bool>* stop_f
   SubprocessOptions sub;
   sub.argv = Argv(trial.params());
   sub.working_directory = options_.working_directory;
+  const StructuredValues structured = space_.StructuredValues(trial.params());
   for (const auto& [name, value] : options_.environment) {
-    if (auto text = SubstituteText(value, trial.params()))
+    if (auto text = SubstituteText(value, trial.params(), structured))
       sub.environment.emplace_back(name, *text);
   }
-  sub.environment.emplace_back("AUTOML_PARAMS", ParamsToJson(trial.params()).dump());
+  // The parameters, with each architecture also as its composed value.
+  Json params = ParamsToJson(trial.params());
+  for (const auto& [name, value] : structured) params[name] = value;
+  sub.environment.emplace_back("AUTOML_PARAMS", params.dump());
   sub.environment.emplace_back("AUTOML_TRIAL", std::to_string(trial.number()));
   sub.environment.emplace_back("AUTOML_SEED", std::to_string(trial.seed()));
   sub.environment.emplace_back("AUTOML_STUDY", trial.study_name());

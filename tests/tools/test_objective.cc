@@ -13,6 +13,7 @@
 //   curve X           reports {"step": k, "value": X + 1/(k+1)} every 0.05 s for 40 steps
 //   printenv NAME...  prints NAME=value (or NAME=(unset)) for each NAME, then {"value": 0}
 //   pwd               prints the working directory as a log line, then {"value": 0}
+//   count TEXT WORD   prints {"value": number of occurrences of WORD in TEXT}
 // Options: --steps K (branin), --pid-file PATH (writes its PID first), --sleep S (before the
 // result), --hold-while PATH (while PATH exists at start: writes its PID to PATH.held, then waits
 // until PATH is removed; lets a test catch a trial in flight without racing a timer)
@@ -91,6 +92,15 @@ int main(int argc, char** argv) {
     }
     Sleep(sleep_before_result);
     std::printf("{\"value\": %.17g}\n", value);
+  } else if (mode == "count") {
+    const std::string text = positional.size() > 1 ? positional[1] : "";
+    const std::string word = positional.size() > 2 ? positional[2] : "";
+    int count = 0;
+    for (size_t at = text.find(word); !word.empty() && at != std::string::npos;
+         at = text.find(word, at + word.size())) {
+      ++count;
+    }
+    std::printf("{\"value\": %d}\n", count);
   } else if (mode == "multi") {
     Sleep(sleep_before_result);
     std::printf("{\"values\": [%.17g, %.17g]}\n", Branin(arg(1), arg(2)),

@@ -50,6 +50,7 @@ class TorchObjective {
   const DataSplits& Data(const std::string& task, const DataOptions& options);
 
   Json template_;
+  SearchSpace space_;  // composes structured parameters (architectures) for substitution
   std::string keep_models_ = "best";
   std::string models_dir_ = "automl_models";
   const std::atomic<bool>* stop_flag_ = nullptr;

@@ -67,6 +67,7 @@ class CommandObjective {
  private:
   CommandObjectiveOptions options_;
   size_t objectives_;
+  SearchSpace space_;  // composes structured parameters (architectures) for substitution
 };
 
 }  // namespace automl::exec

@@ -1,0 +1,82 @@
+// automl nas best STUDY: the best trial's architecture.
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "automl/error.h"
+#include "automl/nas/nasnet_cell.h"
+#include "automl/storage.h"
+#include "automl/structured_param.h"
+#include "automl/study.h"
+#include "cli/command.h"
+
+namespace automl::cli {
+namespace {
+
+// The structured parameter to print: |name|, or the study's only one.
+const StructuredParam& PickArchitecture(const Study& study, const std::string& name) {
+  const auto& structured = study.space().structured();
+  if (!name.empty()) {
+    if (const StructuredParam* p = study.space().FindStructured(name)) return *p;
+    throw InvalidArgument("study '" + study.name() + "' has no architecture parameter '" + name +
+                          "'");
+  }
+  if (structured.empty()) {
+    throw InvalidArgument("study '" + study.name() +
+                          "' has no architecture parameter (a space entry of type nasnet-cell)");
+  }
+  if (structured.size() > 1) {
+    std::string names;
+    for (const auto& p : structured) names += (names.empty() ? "" : ", ") + p->name();
+    throw InvalidArgument("study '" + study.name() + "' has several architecture parameters (" +
+                          names + "); choose one with --param");
+  }
+  return *structured.front();
+}
+
+class NasCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand("nas", "Neural architecture search results");
+    cmd->require_subcommand(1);
+    best_ = cmd->add_subcommand("best", "Print the best trial's architecture as JSON");
+    best_->add_option("study", study_, "Study name")->required();
+    AddStorageOption(best_, &storage_);
+    best_->add_option("--param", param_, "The architecture parameter (when there are several)");
+    best_->add_option("--svg", svg_, "Also draw its cells into this SVG file");
+    return cmd;
+  }
+
+  int Execute() override {
+    const Study study = Study::Load(OpenCliStorage(storage_), study_);
+    const StructuredParam& arch = PickArchitecture(study, param_);
+    const std::optional<FrozenTrial> best = study.BestTrial();
+    if (!best) throw NotFound("study '" + study.name() + "' has no complete trial yet");
+    const Json genotype = arch.Compose(best->params);
+    if (!svg_.empty()) {
+      std::ofstream file(svg_, std::ios::binary | std::ios::trunc);
+      if (!file) throw InvalidArgument("cannot write '" + svg_ + "'");
+      // The composed value is a valid genotype of the space; any options read it back.
+      const nas::CellSpaceOptions options = nas::CellSpaceOptions::FromJson(arch.ToJson());
+      file << nas::GenotypeSvg(nas::FromJson(genotype, options));
+      if (!file.flush()) throw StorageError("writing '" + svg_ + "' failed");
+    }
+    std::printf("%s\n", genotype.dump(2).c_str());
+    std::fprintf(stderr, "trial %lld, value %s\n", static_cast<long long>(best->number),
+                 Json(best->value()).dump().c_str());
+    return kExitSuccess;
+  }
+
+ private:
+  CLI::App* best_ = nullptr;
+  std::string study_;
+  std::string storage_;
+  std::string param_;
+  std::string svg_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeNasCommand() { return std::make_unique<NasCommand>(); }
+
+}  // namespace automl::cli
