@@ -9,6 +9,7 @@
 #include "automl/samplers/anneal_sampler.h"
 #include "automl/samplers/bohb_sampler.h"
 #include "automl/samplers/cmaes_sampler.h"
+#include "automl/samplers/evolution_sampler.h"
 #include "automl/samplers/genetic_sampler.h"
 #include "automl/samplers/gp_sampler.h"
 #include "automl/samplers/grid_sampler.h"
@@ -68,6 +69,15 @@ Components BuiltinComponents() {
                  [](const ComponentOptions& options, const SamplerContext& ctx) {
                    return std::make_unique<GeneticSampler>(
                        ctx.space, ctx.seed, GeneticSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
+                 });
+  c.samplers.Add("evolution",
+                 "regularized (aging) evolution (Real et al. 2019): tournaments among the last "
+                 "finished trials, one-decision mutations; options: population, sample_size, "
+                 "mutation_scale",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<EvolutionSampler>(
+                       ctx.space, ctx.seed, EvolutionSamplerOptions::FromComponentOptions(options),
                        ctx.directions);
                  });
   c.samplers.Add("nsga2",
