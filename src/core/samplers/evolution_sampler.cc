@@ -6,6 +6,7 @@
 #include <numeric>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "automl/error.h"
 #include "automl/random.h"
@@ -71,26 +72,51 @@ uint64_t HashParams(const ParamMap& params) {
   return hash;
 }
 
-// The parameter sets of every trial with parameters (any state, WAITING included) but the one
+// The configurations of every trial with parameters (any state, WAITING included) but the one
 // being sampled, hashed: a child is checked in O(its size), not against every trial, which
-// matters when a small space makes many children repeats.
+// matters when a small space makes many children repeats. In a space with architectures
+// (structured parameters) a configuration is its canonical form (SearchSpace::CanonicalParams),
+// so that an architecture spelt another way (branches swapped, blocks renumbered) is a repeat:
+// no architecture is evaluated twice.
 class PointSet {
  public:
-  PointSet(const std::vector<FrozenTrial>& history, int64_t except_number) {
+  PointSet(const SearchSpace& space, const std::vector<FrozenTrial>& history, int64_t except_number)
+      : space_(space) {
     points_.reserve(history.size());
     for (const FrozenTrial& t : history) {
-      if (t.has_params && t.number != except_number) points_.emplace(HashParams(t.params), &t);
+      if (!t.has_params || t.number == except_number) continue;
+      if (canonical()) {
+        canonical_.insert(Canonical(t.params));
+      } else {
+        points_.emplace(HashParams(t.params), &t);
+      }
     }
   }
 
   bool Contains(const ParamMap& params) const {
+    if (canonical()) return canonical_.count(Canonical(params)) != 0;
     const auto [begin, end] = points_.equal_range(HashParams(params));
     return std::any_of(begin, end,
                        [&](const auto& entry) { return entry.second->params == params; });
   }
 
  private:
+  bool canonical() const { return !space_.structured().empty(); }
+
+  // The canonical form as text; a set of values without every decision (an enqueued partial
+  // trial) as it is.
+  std::string Canonical(const ParamMap& params) const {
+    for (const ParamSpec& p : space_.params()) {
+      if (space_.IsDecision(p.name()) && params.count(p.name()) == 0) {
+        return ParamsToJson(params).dump();
+      }
+    }
+    return space_.CanonicalParams(params).dump();
+  }
+
+  const SearchSpace& space_;
   std::unordered_multimap<uint64_t, const FrozenTrial*> points_;  // into the history
+  std::unordered_set<std::string> canonical_;
 };
 
 // A point no trial has, when the sampler's own proposals were all taken: uniform draws, then an
@@ -316,7 +342,7 @@ ParamMap EvolutionSampler::SampleRelative(const Study& study, const FrozenTrial&
                                           const std::vector<std::string>& /*names*/) const {
   CheckSingleObjective(study.directions().size());
   const std::vector<FrozenTrial> history = study.Trials();
-  const PointSet taken(history, trial.number);
+  const PointSet taken(space_, history, trial.number);
   const auto size = static_cast<size_t>(options_.population);
   const std::vector<const FrozenTrial*> population = AgingPopulation(history, size);
   Rng rng(DeriveSeed(seed_, static_cast<uint64_t>(trial.number), Stream()));

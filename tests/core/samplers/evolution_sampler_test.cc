@@ -434,6 +434,25 @@ TEST(EvolutionSamplerTest, NoRepeatsInAConditionalDiscreteSpace) {
   EXPECT_EQ(std::set<ParamMap>(trials.begin(), trials.end()).size(), 44u);
 }
 
+// In an architecture space no architecture is tried twice, however its decisions spell it: one
+// block per cell with two operations has 256 decision vectors but 100 architectures (the two
+// branches of a block commute), and 100 trials try all 100.
+TEST(EvolutionSamplerTest, NoArchitectureIsEvaluatedTwice) {
+  const SearchSpace space = SearchSpace::FromJson(
+      Json{{"arch",
+            {{"type", "nasnet-cell"}, {"blocks", 1}, {"operations", {"identity", "conv_3x3"}}}}});
+  ASSERT_EQ(space.size(), 8u);
+  const Objective objective = [&space](const ParamMap& p) {
+    return static_cast<double>(space.StructuredValues(p).at("arch").dump().size());
+  };
+  Study study = EvolutionStudy(space, 11, Options(10, 3));
+  std::set<std::string> architectures;
+  for (const ParamMap& p : Evaluate(study, 100, objective)) {
+    architectures.insert(space.CanonicalParams(p).dump());
+  }
+  EXPECT_EQ(architectures.size(), 100u);
+}
+
 // Trials of every state with parameters are taken: with 10 of 12 points completed, pruned,
 // failed, running or waiting, the sampler proposes one of the two others, in startup and in
 // evolution alike.
