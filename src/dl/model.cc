@@ -5,12 +5,15 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "automl/dl/nasnet.h"
 #include "automl/error.h"
+#include "dl/nasnet_family.h"
 
 namespace automl::dl {
 namespace {
@@ -69,6 +72,9 @@ const std::vector<FamilyInfo>& Families() {
       {"mlp", {"hidden", "width", "depth", "activation", "dropout", "batchnorm"}},
       {"cnn", {"depth", "width", "kernel", "batchnorm", "dropout", "fc", "activation"}},
       {"resnet", {"stages", "blocks", "width", "activation"}},
+      {"nasnet",
+       {"genotype", "cells", "filters", "stages", "stem_multiplier", "drop_path", "dropout",
+        "auxiliary", "auxiliary_weight"}},
   };
   return families;
 }
@@ -161,6 +167,22 @@ Json ReadRate(const Json& value, const std::string& where, const std::string& wh
   CheckNotPlaceholder(value, where, what);
   if (!value.is_number() || !(value.get<double>() >= 0 && value.get<double>() < 1)) {
     Fail(where, what + " must be a number in [0, 1), not " + value.dump());
+  }
+  return Json(value.get<double>());
+}
+
+Json ReadProbability(const Json& value, const std::string& where, const std::string& what) {
+  CheckNotPlaceholder(value, where, what);
+  if (!value.is_number() || !(value.get<double>() >= 0 && value.get<double>() <= 1)) {
+    Fail(where, what + " must be a number in [0, 1], not " + value.dump());
+  }
+  return Json(value.get<double>());
+}
+
+Json ReadWeight(const Json& value, const std::string& where, const std::string& what) {
+  CheckNotPlaceholder(value, where, what);
+  if (!value.is_number() || !(value.get<double>() >= 0 && std::isfinite(value.get<double>()))) {
+    Fail(where, what + " must be a finite number >= 0, not " + value.dump());
   }
   return Json(value.get<double>());
 }
@@ -329,7 +351,6 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
   }
   const FamilyInfo& info = *FindFamily(name);
   Json out = Json::object();
-  if (options.is_null()) return out;
   for (const auto& item : options.items()) {
     if (!Contains(info.options, item.key())) {
       Fail(where, "unknown key '" + item.key() + "' (known: " + Join(info.options) + ")");
@@ -343,8 +364,15 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
       slot = ReadActivation(value, where, key);
     } else if (key == "dropout") {
       slot = ReadRate(value, where, key);
-    } else if (key == "batchnorm") {
+    } else if (key == "batchnorm" || key == "auxiliary") {
       slot = ReadBool(value, where, key);
+    } else if (key == "genotype") {
+      CheckNotPlaceholder(value, where, key);
+      slot = CanonicalGenotype(value, where);
+    } else if (key == "drop_path") {
+      slot = ReadProbability(value, where, key);
+    } else if (key == "auxiliary_weight") {
+      slot = ReadWeight(value, where, key);
     } else if (key == "hidden") {
       CheckNotPlaceholder(value, where, key);
       if (value.is_array()) {
@@ -368,14 +396,17 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
     Fail(where, "kernel must be odd (the convolutions keep the image size), not " +
                     out.at("kernel").dump());
   }
-  // Widths double per block (cnn) or stage (resnet): keep the widest within range.
-  const char* doublings = name == "cnn" ? "depth" : name == "resnet" ? "stages" : nullptr;
+  // Widths double per block (cnn) or stage (resnet, nasnet): keep the widest within range.
+  const char* doublings = name == "cnn"                          ? "depth"
+                          : name == "resnet" || name == "nasnet" ? "stages"
+                                                                 : nullptr;
   if (doublings) {
-    const int64_t width = out.value("width", int64_t{name == "cnn" ? 32 : 16});
+    const std::string width_key = name == "nasnet" ? "filters" : "width";
+    const int64_t width = out.value(width_key, int64_t{name == "cnn" ? 32 : 16});
     const int64_t count = out.value(doublings, int64_t{name == "cnn" ? 2 : 3});
     if (count > 30 || (width << (count - 1)) > kMaxValue) {
-      Fail(where, "width " + std::to_string(width) + " doubled over " + std::to_string(count) +
-                      " " + doublings + " is too wide");
+      Fail(where, width_key + " " + std::to_string(width) + " doubled over " +
+                      std::to_string(count) + " " + doublings + " is too wide");
     }
   }
   if (name == "mlp" && out.value("depth", int64_t{1}) > 1000) {
@@ -384,6 +415,7 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
   if (name == "resnet" && out.value("blocks", int64_t{2}) > 1000) {
     Fail(where, "blocks must be at most 1000, not " + out.at("blocks").dump());
   }
+  if (name == "nasnet") CheckNasnetFamily(out, where);
   return out;
 }
 
@@ -900,7 +932,7 @@ ModelSpec ModelSpec::FromJson(const Json& model) {
       Fail("model",
            "unknown family '" + name + "' (known: " + FamilyNames() + "; or {layers: [...]})");
     }
-    spec.json_ = Json{{name, Json::object()}};
+    spec.json_ = Json{{name, CanonicalFamily(name, Json::object())}};
   } else if (model.is_array()) {
     if (model.empty()) Fail("model", "the layer list is empty");
     spec.json_ = Json{{"layers", CanonicalLayers(model, "model: layers")}};
@@ -979,9 +1011,10 @@ ModelSpec ModelSpec::ScaleChannels(double factor) const {
     }
     options["hidden"] = hidden;
   } else {
-    // The family defaults of ExpandMlp, ExpandCnn and ExpandResnet.
+    // The family defaults of ExpandMlp, ExpandCnn, ExpandResnet and NasnetOptions.
     const int64_t width = key == "mlp" ? 256 : key == "cnn" ? 32 : 16;
-    options["width"] = ScaledWidth(options.value("width", width), factor);
+    const char* width_key = key == "nasnet" ? "filters" : "width";
+    options[width_key] = ScaledWidth(options.value(width_key, width), factor);
   }
   if (key == "cnn") {
     const int64_t fc = options.value("fc", int64_t{128});
@@ -999,6 +1032,9 @@ Json ModelSpec::Layers(int64_t classes) const {
   if (key == "layers") return value;
   if (classes < 1) {
     Fail("model: " + key, "the head needs at least one class, not " + std::to_string(classes));
+  }
+  if (key == "nasnet") {
+    Fail("model: nasnet", "a network of cells has no layer list (Summarize and Net build it)");
   }
   if (key == "mlp") return ExpandMlp(value, classes);
   if (key == "cnn") return ExpandCnn(value, classes);
@@ -1042,15 +1078,41 @@ ModelSummary SummaryOfModel(const std::vector<Plan>& plans, const Shape& input_s
   return summary;
 }
 
+// The options of a nasnet spec, or nullopt for other specs.
+std::optional<NasnetOptions> NasnetOptionsOfSpec(const ModelSpec& spec,
+                                                 const std::vector<int64_t>& input_shape,
+                                                 int64_t classes) {
+  const Json& json = spec.ToJson();
+  if (!json.is_object() || json.empty() || json.begin().key() != "nasnet") return std::nullopt;
+  return NasnetOptionsOf(json.begin().value(), input_shape, classes);
+}
+
+// SummarizeNasnet, its messages ("nasnet: ...") naming the model as a spec's do.
+ModelSummary SummarizeNasnetModel(const NasnetOptions& options) {
+  try {
+    return SummarizeNasnet(options);
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument("model: " + std::string(e.what()));
+  }
+}
+
 }  // namespace
 
 ModelSummary Summarize(const ModelSpec& spec, const std::vector<int64_t>& input_shape,
                        int64_t classes) {
+  if (const auto nasnet = NasnetOptionsOfSpec(spec, input_shape, classes)) {
+    return SummarizeNasnetModel(*nasnet);
+  }
   return SummaryOfModel(PlanModel(spec, input_shape, classes), input_shape);
 }
 
 NetImpl::NetImpl(const ModelSpec& spec, const std::vector<int64_t>& input_shape, int64_t classes)
     : spec_(spec) {
+  if (const auto nasnet = NasnetOptionsOfSpec(spec, input_shape, classes)) {
+    summary_ = SummarizeNasnetModel(*nasnet);
+    nasnet_ = register_module("nasnet", Nasnet(*nasnet));
+    return;
+  }
   const std::vector<Plan> plans = PlanModel(spec, input_shape, classes);
   summary_ = SummaryOfModel(plans, input_shape);
   body_ = register_module("body", torch::nn::Sequential());
@@ -1059,7 +1121,22 @@ NetImpl::NetImpl(const ModelSpec& spec, const std::vector<int64_t>& input_shape,
   for (const Plan& p : plans) body_->push_back(Build(p));
 }
 
-torch::Tensor NetImpl::forward(const torch::Tensor& x) { return body_->forward(x); }
+torch::Tensor NetImpl::forward(const torch::Tensor& x) {
+  return nasnet_ ? nasnet_->forward(x) : body_->forward(x);
+}
+
+std::pair<torch::Tensor, torch::Tensor> NetImpl::forward_with_auxiliary(const torch::Tensor& x) {
+  if (nasnet_) return nasnet_->forward_with_auxiliary(x);
+  return {body_->forward(x), torch::Tensor()};
+}
+
+double NetImpl::auxiliary_weight() const {
+  return nasnet_ && nasnet_->options().auxiliary() ? nasnet_->options().auxiliary_weight() : 0;
+}
+
+void NetImpl::set_progress(double progress) {
+  if (nasnet_) nasnet_->set_progress(progress);
+}
 
 int64_t CountParameters(const torch::nn::Module& module) {
   int64_t count = 0;

@@ -310,8 +310,12 @@ TrainResult Trainer::Train(TrainCallback* callback) {
                               static_cast<double>(batch_in_epoch) / static_cast<double>(per_epoch),
                           total_epochs));
       optimizer->zero_grad();
-      const torch::Tensor logits = net_->forward(x);
-      const torch::Tensor loss = F::cross_entropy(logits, y, smoothing);
+      net_->set_progress(static_cast<double>(step) / static_cast<double>(total_steps));
+      const auto [logits, auxiliary] = net_->forward_with_auxiliary(x);
+      torch::Tensor loss = F::cross_entropy(logits, y, smoothing);
+      if (auxiliary.defined()) {
+        loss = loss + net_->auxiliary_weight() * F::cross_entropy(auxiliary, y, smoothing);
+      }
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
         throw TrainingDiverged("training diverged: the loss is " + std::to_string(loss_value) +

@@ -9,6 +9,7 @@
 //   model: {mlp: {hidden: [256, 128], dropout: 0.1}}
 //   model: {cnn: {depth: 2, width: 32, kernel: 3, batchnorm: true, dropout: 0.25, fc: 128}}
 //   model: {resnet: {stages: 3, blocks: 2, width: 16}}
+//   model: {nasnet: {genotype: genotype.json, cells: 2, filters: 16, drop_path: 0.2}}
 //
 // Layer kinds (the key that names the kind carries its main value):
 //   conv: OUT        kernel (3), stride (1), padding ("same" or a number; default: same),
@@ -48,6 +49,23 @@
 //           activation + conv3x3 + batchnorm, added to the shortcut, then activation), width
 //           doubling and stride 2 in the first block of the second stage on, global average
 //           pooling, head
+//   nasnet  the NASNet network of automl/dl/nasnet.h (Zoph et al., CVPR 2018), built from cells:
+//           genotype   (required) a genotype mapping in the form of automl/nas/nasnet_cell.h
+//                      ({normal: [...], reduction: [...]}), or the path of a JSON file holding
+//                      one, read when the spec is (relative to the working directory). Checked
+//                      with the block count of its normal cell, all 13 operations and both
+//                      combines; kept in canonical form, so equal architectures give equal specs
+//           cells (2)  normal cells per stage
+//           filters (16)  F, each block's channels in the first stage, doubled at each reduction
+//           stages (3) stages of normal cells, with a reduction cell between consecutive ones
+//           stem_multiplier (3)  the 3x3 stem has stem_multiplier * F channels
+//           drop_path (0)  ScheduledDropPath: each branch dropped with probability drop_path
+//                      times the fraction of training done, in [0, 1]
+//           dropout (0)  before the head's linear layer, in [0, 1)
+//           auxiliary (false)  an auxiliary head after the second stage (needs stages >= 3),
+//                      whose loss, times auxiliary_weight (0.4, >= 0), is added in training
+//           It has no layer list (Layers() refuses it); its summary has one row per stem, cell,
+//           auxiliary head and head.
 // Families end in a linear head with one output per class; a layer list writes its own.
 // The canonical form keeps what was written (no defaults filled in), with the kind first, options
 // in the order listed above, integers as integers and dropout rates as floats, so that specs that
@@ -58,6 +76,8 @@
 // conv Cout * Hout * Wout * (Cin / groups) * kh * kw, dwconv C * Hout * Wout * k * k, sepconv the
 // two, linear in * out, a projection shortcut as its 1x1 convolution (or linear); biases,
 // batchnorm, activations, pooling, dropout and the residual sum count 0.
+// nasnet counts the same way, its factorized reductions as their two 1x1 convolutions; its
+// params include the auxiliary head, its FLOPs do not (the head only runs in training).
 //
 // Values may come from a trial through "{name}" placeholders (see automl/substitution.h); they are
 // substituted before a spec is read (a leftover placeholder is refused).
@@ -67,7 +87,9 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "automl/json.h"
@@ -82,14 +104,15 @@ class ModelSpec {
 
   // The spec as read, in canonical form: FromJson(ToJson()) == *this.
   const Json& ToJson() const { return json_; }
-  // The layer list: families expanded, with a head of |classes| outputs.
+  // The layer list: families expanded, with a head of |classes| outputs. Throws InvalidArgument
+  // for nasnet, which is no layer list.
   Json Layers(int64_t classes) const;
   // The same network with every width multiplied by |factor| (> 0) and rounded, at least 1:
-  // a family's width (cnn: width and fc, resnet: width, mlp: width or each hidden size); in a
-  // layer list the outputs of conv, sepconv and linear layers (inside residuals too) except the
-  // last layer, which is the head. Depthwise layers follow their input. For EcoNAS-style proxies
-  // (see automl/dl/proxy.h); a conv with `groups` may no longer divide its channels, which
-  // building then refuses.
+  // a family's width (cnn: width and fc, resnet: width, mlp: width or each hidden size, nasnet:
+  // filters); in a layer list the outputs of conv, sepconv and linear layers (inside residuals
+  // too) except the last layer, which is the head. Depthwise layers follow their input. For
+  // EcoNAS-style proxies (see automl/dl/proxy.h); a conv with `groups` may no longer divide its
+  // channels, which building then refuses.
   ModelSpec ScaleChannels(double factor) const;
 
   friend bool operator==(const ModelSpec& a, const ModelSpec& b) { return a.json_ == b.json_; }
@@ -125,16 +148,26 @@ struct ModelSummary {
 ModelSummary Summarize(const ModelSpec& spec, const std::vector<int64_t>& input_shape,
                        int64_t classes);
 
+class NasnetImpl;  // automl/dl/nasnet.h
+
 // A network built from a spec.
 class NetImpl : public torch::nn::Module {
  public:
   // |input_shape| without the batch dimension: (C, H, W) for images, (F) for features.
   // Parameters are initialized (Kaiming-uniform, as PyTorch does) from the global generator.
   // Throws InvalidArgument as Summarize does. Each layer of spec.Layers(classes) is one module of
-  // the Sequential "body" (a Sequential itself when it is several: conv, batchnorm, activation).
+  // the Sequential "body" (a Sequential itself when it is several: conv, batchnorm, activation);
+  // a nasnet is the module "nasnet" instead.
   NetImpl(const ModelSpec& spec, const std::vector<int64_t>& input_shape, int64_t classes);
 
   torch::Tensor forward(const torch::Tensor& x);
+  // For training: the logits and, for a nasnet with an auxiliary head in train mode, that head's
+  // logits (undefined otherwise), whose loss counts auxiliary_weight() times.
+  std::pair<torch::Tensor, torch::Tensor> forward_with_auxiliary(const torch::Tensor& x);
+  double auxiliary_weight() const;
+  // The fraction of training done, in [0, 1], for what the network schedules by it (nasnet's
+  // drop path); nothing for other networks.
+  void set_progress(double progress);
   const ModelSummary& summary() const { return summary_; }
   const ModelSpec& spec() const { return spec_; }
 
@@ -142,6 +175,7 @@ class NetImpl : public torch::nn::Module {
   ModelSpec spec_;
   ModelSummary summary_;
   torch::nn::Sequential body_;
+  std::shared_ptr<NasnetImpl> nasnet_;  // instead of body_ for nasnet
 };
 TORCH_MODULE(Net);
 

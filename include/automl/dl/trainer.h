@@ -19,6 +19,11 @@
 // Validation runs after every epoch on the held-out part of the training split; the test set is
 // evaluated once, at the end, with the parameters of the best validation epoch, and never feeds
 // a decision. Training on the CPU is deterministic for a seed and a thread count.
+//
+// A network that schedules by training progress (nasnet's drop path) is told the fraction of steps
+// done before every step. An auxiliary head's loss (nasnet) is added to the training loss with its
+// weight, label smoothing included, and is part of train_loss; validation and test use the main
+// head alone.
 #ifndef AUTOML_DL_TRAINER_H_
 #define AUTOML_DL_TRAINER_H_
 
