@@ -39,11 +39,11 @@ class NasCommand : public Command {
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand("nas", "Neural architecture search results");
     cmd->require_subcommand(1);
-    best_ = cmd->add_subcommand("best", "Print the best trial's architecture as JSON");
-    best_->add_option("study", study_, "Study name")->required();
-    AddStorageOption(best_, &storage_);
-    best_->add_option("--param", param_, "The architecture parameter (when there are several)");
-    best_->add_option("--svg", svg_, "Also draw its cells into this SVG file");
+    CLI::App* best = cmd->add_subcommand("best", "Print the best trial's architecture as JSON");
+    best->add_option("study", study_, "Study name")->required();
+    AddStorageOption(best, &storage_);
+    best->add_option("--param", param_, "The architecture parameter (when there are several)");
+    best->add_option("--svg", svg_, "Also draw its cells into this SVG file");
     return cmd;
   }
 
@@ -68,7 +68,6 @@ class NasCommand : public Command {
   }
 
  private:
-  CLI::App* best_ = nullptr;
   std::string study_;
   std::string storage_;
   std::string param_;
