@@ -16,6 +16,7 @@
 #include "cli/command.h"
 
 #ifdef AUTOML_HAVE_TORCH
+#include "automl/dl/components.h"
 #include "automl/dl/torch_objective.h"
 #endif
 
@@ -37,6 +38,16 @@ void InstallInterruptHandlers() {
   action.sa_flags = SA_RESETHAND;  // no SA_RESTART: blocking waits wake up at once
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+}
+
+// The samplers and pruners a config may name: automl::core's, and automl::torch's when this
+// automl has LibTorch.
+Components StudyComponents() {
+  Components components = BuiltinComponents();
+#ifdef AUTOML_HAVE_TORCH
+  dl::AddTorchComponents(components);
+#endif
+  return components;
 }
 
 class RunCommand : public Command {
@@ -76,7 +87,7 @@ class RunCommand : public Command {
     const StudyConfig config = StudyConfig::FromJson(raw, config_path_);
 
     const Objective objective = MakeStudyObjective(config);
-    const Components components = BuiltinComponents();
+    const Components components = StudyComponents();
     const std::string url = !storage_.empty() ? storage_ : config.storage.value_or(kDefaultStorage);
     auto storage = OpenStorage(url);
 
