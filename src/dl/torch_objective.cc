@@ -1,10 +1,12 @@
 #include "automl/dl/torch_objective.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "automl/dl/model_file.h"
 #include "automl/dl/trainer.h"
 #include "automl/error.h"
+#include "automl/storage.h"
 #include "automl/study.h"
 #include "automl/substitution.h"
 
@@ -14,6 +16,9 @@ namespace {
 // Keys of the objective that are not part of the training config.
 constexpr const char* kKeepModels = "keep_models";
 constexpr const char* kModelsDir = "models_dir";
+// The system attributes of chunked training.
+constexpr const char* kChunkDirective = "econas";
+constexpr const char* kCheckpoint = "checkpoint";
 
 // Every string in |json| may hold placeholders; each must name a parameter of |space|.
 void CheckAllPlaceholders(const Json& json, const SearchSpace& space, const std::string& where) {
@@ -61,6 +66,44 @@ class ReportToTrial : public TrainCallback {
   const std::atomic<bool>* stop_flag_;
   int64_t pruned_at_ = -1;
 };
+
+// A trial's share of a network trained in chunks, as the `econas` sampler directs it (the
+// trial's system attribute "econas"): after the trial the network has trained level / levels of
+// the schedule, continuing the checkpoint of trial `continues`.
+struct ChunkDirective {
+  int64_t level = 1, levels = 1;
+  std::optional<int64_t> continues;
+};
+
+std::optional<ChunkDirective> ReadChunkDirective(const Json& system_attrs) {
+  if (!system_attrs.is_object() || !system_attrs.contains(kChunkDirective)) return std::nullopt;
+  const Json& j = system_attrs.at(kChunkDirective);
+  ChunkDirective d;
+  try {
+    d.level = j.at("level").get<int64_t>();
+    d.levels = j.at("levels").get<int64_t>();
+    if (j.contains("continues") && !j.at("continues").is_null()) {
+      d.continues = j.at("continues").get<int64_t>();
+    }
+  } catch (const Json::exception&) {
+    throw InvalidArgument("the trial's econas directive is malformed: " + j.dump());
+  }
+  if (d.levels < 1 || d.level < 1 || d.level > d.levels ||
+      (d.level > 1) != d.continues.has_value()) {
+    throw InvalidArgument("the trial's econas directive is inconsistent: " + j.dump());
+  }
+  return d;
+}
+
+// The epoch a chunk ends at: level / levels of |epochs|. Every chunk needs an epoch of its own.
+int64_t ChunkEnd(const ChunkDirective& d, int64_t epochs) {
+  if (epochs < d.levels) {
+    throw InvalidArgument("econas trains each network in " + std::to_string(d.levels) +
+                          " chunks, but the training has only " + std::to_string(epochs) +
+                          " epochs");
+  }
+  return d.level * epochs / d.levels;
+}
 
 // Whether |value| is at least as good as every COMPLETE trial of the study so far.
 bool IsBestSoFar(const Study& study, double value) {
@@ -120,7 +163,26 @@ const DataSplits& TorchObjective::Data(const std::string& task, const DataOption
 }
 
 TrialOutcome TorchObjective::Run(Trial& trial) {
+  const Study study = trial.study();
+  std::optional<ChunkDirective> chunk;
+  std::string parent_checkpoint;
   Json json = SubstituteJson(template_, trial.params(), space_.StructuredValues(trial.params()));
+  try {
+    chunk = ReadChunkDirective(study.storage().GetTrial(trial.id()).system_attrs);
+    if (chunk && chunk->continues) {
+      const FrozenTrial parent = study.storage().GetTrialByNumber(study.id(), *chunk->continues);
+      if (!parent.system_attrs.contains(kCheckpoint)) {
+        return TrialOutcome::Failed("trial " + std::to_string(*chunk->continues) +
+                                    ", which this trial continues, left no checkpoint");
+      }
+      parent_checkpoint = parent.system_attrs.at(kCheckpoint).get<std::string>();
+      // A continued network keeps the seed it started with: its batches, augmentation and
+      // dropout go on as one run's would.
+      if (!json.contains("seed")) json["seed"] = Trainer::CheckpointConfig(parent_checkpoint).seed;
+    }
+  } catch (const InvalidArgument& e) {
+    return TrialOutcome::Failed(e.what());
+  }
   // The trial's seed drives the training unless the config fixes one (DESIGN: Seeds).
   if (!json.contains("seed")) json["seed"] = trial.seed();
   TrainConfig config;
@@ -137,10 +199,17 @@ TrialOutcome TorchObjective::Run(Trial& trial) {
 
   const DataSplits& data = Data(config.task, config.data);
   Trainer trainer(config, data);
+  std::optional<int64_t> until_epoch;
+  try {
+    if (!parent_checkpoint.empty()) trainer.LoadCheckpoint(parent_checkpoint);
+    if (chunk) until_epoch = ChunkEnd(*chunk, trainer.total_epochs());
+  } catch (const Error& e) {
+    return TrialOutcome::Failed(e.what());
+  }
   ReportToTrial report(trial, stop_flag_);
   TrainResult result;
   try {
-    result = trainer.Train(&report);
+    result = trainer.Train(&report, until_epoch);
   } catch (const TrainingDiverged& e) {
     return TrialOutcome::Failed(e.what());
   }
@@ -151,10 +220,17 @@ TrialOutcome TorchObjective::Run(Trial& trial) {
   }
   const double value = config.maximize() ? result.val_accuracy : result.val_loss;
 
-  const bool keep =
-      keep_models_ == "all" || (keep_models_ == "best" && IsBestSoFar(trial.study(), value));
+  const std::filesystem::path dir = std::filesystem::absolute(models_dir_) / trial.study_name();
+  if (chunk && chunk->level < chunk->levels) {
+    // A later trial may continue this network.
+    std::filesystem::create_directories(dir / "checkpoints");
+    const std::string path =
+        (dir / "checkpoints" / ("trial-" + std::to_string(trial.number()) + ".ckpt")).string();
+    trainer.SaveCheckpoint(path);
+    trial.SetSystemAttr(kCheckpoint, path);
+  }
+  const bool keep = keep_models_ == "all" || (keep_models_ == "best" && IsBestSoFar(study, value));
   if (keep) {
-    const std::filesystem::path dir = std::filesystem::absolute(models_dir_) / trial.study_name();
     std::filesystem::create_directories(dir);
     const std::string path = (dir / ("trial-" + std::to_string(trial.number()) + ".pt")).string();
     SaveModelFile(path, config, trainer.net(), data, result.ToJson());

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
 
 #include "automl/config_keys.h"
 #include "automl/dl/batch_sampler.h"
@@ -241,55 +244,84 @@ torch::Device ResolveDevice(const std::string& name) {
   throw InvalidArgument("device: must be auto, cpu or cuda, not '" + name + "'");
 }
 
+// How far training has come: what a checkpoint holds besides the network and the optimizer.
+struct Trainer::Progress {
+  int64_t epochs_done = 0;
+  int64_t step = 0;
+  bool has_best = false;
+  double best_metric = 0;
+  State best;  // the best epoch's parameters and buffers
+  State last;  // the last epoch's, while net_ holds the best ones after Train()
+  int64_t best_epoch = 0;
+  double val_accuracy = 0, val_loss = 0;  // at the best epoch
+  std::vector<EpochMetrics> history;
+};
+
 Trainer::Trainer(TrainConfig config, const DataSplits& data)
-    : config_(std::move(config)), data_(data), device_(ResolveDevice(config_.device)) {
+    : config_(std::move(config)),
+      data_(data),
+      device_(ResolveDevice(config_.device)),
+      progress_(std::make_unique<Progress>()) {
   if (config_.threads > 0) torch::set_num_threads(config_.threads);
-  // Parameter initialization and dropout draw from LibTorch's global generator: seeding it here
-  // makes a run repeatable. (In-process training is one run per process at a time.)
+  // Parameter initialization draws from LibTorch's global generator: seeding it here makes a run
+  // repeatable. (In-process training is one run per process at a time.)
   torch::manual_seed(config_.seed);
   std::vector<int64_t> input_shape(data_.train.inputs.sizes().begin() + 1,
                                    data_.train.inputs.sizes().end());
   net_ = Net(config_.model, input_shape, data_.train.classes);
   net_->to(device_);
+  optimizer_ = MakeOptimizer(net_->parameters(), config_.optimizer);
 }
 
-TrainResult Trainer::Train(TrainCallback* callback) {
+Trainer::~Trainer() = default;
+
+int64_t Trainer::total_epochs() const {
+  const int64_t per_epoch =
+      BatchSampler(data_.train.size(), config_.batch_size, /*shuffle=*/true, config_.seed)
+          .batches_per_epoch();
+  const int64_t total_steps = config_.steps ? *config_.steps : config_.epochs * per_epoch;
+  return (total_steps + per_epoch - 1) / per_epoch;
+}
+
+int64_t Trainer::epochs_done() const { return progress_->epochs_done; }
+
+TrainResult Trainer::Train(TrainCallback* callback, std::optional<int64_t> until_epoch) {
   namespace F = torch::nn::functional;
   const auto run_start = Clock::now();
   if (data_.validation.size() == 0) {
     throw InvalidArgument("data: the validation part is empty, so no epoch can be judged");
   }
+  Progress& p = *progress_;
+  // After an earlier Train() the network holds the best epoch's parameters: go on from the last.
+  if (!p.last.empty()) Restore(*net_, p.last);
   TrainResult result;
   result.device = device_.str();
   result.params = net_->summary().params;
   result.flops = net_->summary().flops;
 
-  // Dropout draws from the global generator too: seed it for this run, so that a run does not
-  // depend on what else used the generator since the network was built.
-  torch::manual_seed(DeriveSeed(config_.seed, 0, HashName("train")));
-  auto optimizer = MakeOptimizer(net_->parameters(), config_.optimizer);
   const auto transforms = config_.augment.Build();
   BatchSampler sampler(data_.train.size(), config_.batch_size, /*shuffle=*/true, config_.seed);
   const int64_t per_epoch = sampler.batches_per_epoch();
   const int64_t total_steps = config_.steps ? *config_.steps : config_.epochs * per_epoch;
-  const int64_t epochs = (total_steps + per_epoch - 1) / per_epoch;
+  const int64_t epochs = std::min((total_steps + per_epoch - 1) / per_epoch,
+                                  until_epoch.value_or(std::numeric_limits<int64_t>::max()));
   const double total_epochs = static_cast<double>(total_steps) / static_cast<double>(per_epoch);
   const auto smoothing = F::CrossEntropyFuncOptions().label_smoothing(config_.label_smoothing);
 
-  State best_state;
-  double best_metric = 0;
-  int64_t step = 0;
   int64_t trained_examples = 0;
-  for (int64_t epoch = 0; epoch < epochs && step < total_steps; ++epoch) {
+  for (int64_t epoch = p.epochs_done; epoch < epochs && p.step < total_steps; ++epoch) {
     const auto epoch_start = Clock::now();
     net_->train();
     sampler.Start(epoch);
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(
         DeriveSeed(config_.seed, static_cast<uint64_t>(epoch), HashName("augment")));
+    // Dropout and drop path draw from the global generator: seeded per epoch, so that an epoch
+    // draws the same whether training ran straight through or was continued from a checkpoint.
+    torch::manual_seed(DeriveSeed(config_.seed, static_cast<uint64_t>(epoch), HashName("train")));
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, batch_in_epoch = 0;
     torch::Tensor indices;
-    while (step < total_steps && sampler.Next(&indices)) {
+    while (p.step < total_steps && sampler.Next(&indices)) {
       if (callback && callback->Interrupted()) {
         result.interrupted = true;
         break;
@@ -303,14 +335,14 @@ TrainResult Trainer::Train(TrainCallback* callback) {
       result.data_seconds += Since(data_start);
 
       const auto step_start = Clock::now();
-      SetLearningRate(*optimizer,
+      SetLearningRate(*optimizer_,
                       config_.schedule.LearningRate(
                           config_.optimizer.lr,
                           static_cast<double>(epoch) +
                               static_cast<double>(batch_in_epoch) / static_cast<double>(per_epoch),
                           total_epochs));
-      optimizer->zero_grad();
-      net_->set_progress(static_cast<double>(step) / static_cast<double>(total_steps));
+      optimizer_->zero_grad();
+      net_->set_progress(static_cast<double>(p.step) / static_cast<double>(total_steps));
       const auto [logits, auxiliary] = net_->forward_with_auxiliary(x);
       torch::Tensor loss = F::cross_entropy(logits, y, smoothing);
       if (auxiliary.defined()) {
@@ -320,19 +352,19 @@ TrainResult Trainer::Train(TrainCallback* callback) {
       if (!std::isfinite(loss_value)) {
         throw TrainingDiverged("training diverged: the loss is " + std::to_string(loss_value) +
                                " at epoch " + std::to_string(epoch) + ", step " +
-                               std::to_string(step));
+                               std::to_string(p.step));
       }
       loss.backward();
       if (config_.grad_clip)
         torch::nn::utils::clip_grad_norm_(net_->parameters(), *config_.grad_clip);
-      optimizer->step();
+      optimizer_->step();
       result.train_seconds += Since(step_start);
 
       const int64_t n = y.size(0);
       loss_sum += loss_value * static_cast<double>(n);
       correct += logits.argmax(1).eq(y).sum().item<int64_t>();
       seen += n;
-      ++step;
+      ++p.step;
       ++batch_in_epoch;
     }
     trained_examples += seen;
@@ -349,26 +381,34 @@ TrainResult Trainer::Train(TrainCallback* callback) {
     m.lr = config_.schedule.LearningRate(config_.optimizer.lr, static_cast<double>(epoch + 1),
                                          total_epochs);
     m.seconds = Since(epoch_start);
-    result.history.push_back(m);
-    result.epochs_run = epoch + 1;
+    p.history.push_back(m);
+    p.epochs_done = epoch + 1;
 
-    const bool improved = best_state.empty() ||
-                          (config_.maximize() ? m.metric > best_metric : m.metric < best_metric);
+    const bool improved =
+        !p.has_best || (config_.maximize() ? m.metric > p.best_metric : m.metric < p.best_metric);
     if (improved) {
-      best_metric = m.metric;
-      best_state = Snapshot(*net_);
-      result.best_epoch = epoch;
-      result.val_accuracy = val.accuracy;
-      result.val_loss = val.loss;
+      p.has_best = true;
+      p.best_metric = m.metric;
+      p.best = Snapshot(*net_);
+      p.best_epoch = epoch;
+      p.val_accuracy = val.accuracy;
+      p.val_loss = val.loss;
     }
     if (callback && !callback->OnEpoch(m)) {
       result.stopped_early = true;
       break;
     }
   }
+  result.history = p.history;
+  result.epochs_run = p.epochs_done;
+  result.best_epoch = p.best_epoch;
+  result.val_accuracy = p.val_accuracy;
+  result.val_loss = p.val_loss;
 
-  // Report on the best epoch's parameters, chosen by validation alone.
-  Restore(*net_, best_state);
+  // Report on the best epoch's parameters, chosen by validation alone; keep the last epoch's to
+  // continue from.
+  p.last = Snapshot(*net_);
+  if (p.has_best) Restore(*net_, p.best);
   const Evaluation test = Evaluate(net_, data_.test, config_.eval_batch_size, device_);
   result.test_accuracy = test.accuracy;
   result.test_loss = test.loss;
@@ -378,6 +418,155 @@ TrainResult Trainer::Train(TrainCallback* callback) {
   result.peak_memory_bytes = PeakMemoryBytes();
   result.seconds = Since(run_start);
   return result;
+}
+
+// ---- Checkpoints -------------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kCheckpointMagic = "automl checkpoint";
+constexpr int64_t kCheckpointFormat = 1;
+
+Json EpochToJson(const EpochMetrics& m) {
+  return {{"epoch", m.epoch},
+          {"train_loss", m.train_loss},
+          {"train_accuracy", m.train_accuracy},
+          {"val_loss", m.val_loss},
+          {"val_accuracy", m.val_accuracy},
+          {"lr", m.lr},
+          {"seconds", m.seconds},
+          {"metric", m.metric}};
+}
+
+EpochMetrics EpochFromJson(const Json& j) {
+  EpochMetrics m;
+  m.epoch = j.at("epoch").get<int64_t>();
+  m.train_loss = j.at("train_loss").get<double>();
+  m.train_accuracy = j.at("train_accuracy").get<double>();
+  m.val_loss = j.at("val_loss").get<double>();
+  m.val_accuracy = j.at("val_accuracy").get<double>();
+  m.lr = j.at("lr").get<double>();
+  m.seconds = j.at("seconds").get<double>();
+  m.metric = j.at("metric").get<double>();
+  return m;
+}
+
+// Tensors are stored by position ("last_3"), their names in the progress record, because
+// archive keys may not hold the dots of parameter names.
+void WriteState(torch::serialize::OutputArchive& archive, const std::string& prefix,
+                const State& state, Json& names) {
+  names = Json::array();
+  for (size_t i = 0; i < state.size(); ++i) {
+    names.push_back(state[i].first);
+    archive.write(prefix + std::to_string(i), state[i].second.cpu());
+  }
+}
+
+State ReadState(torch::serialize::InputArchive& archive, const std::string& prefix,
+                const Json& names) {
+  State state;
+  for (size_t i = 0; i < names.size(); ++i) {
+    torch::Tensor tensor;
+    archive.read(prefix + std::to_string(i), tensor);
+    state.emplace_back(names[i].get<std::string>(), tensor);
+  }
+  return state;
+}
+
+// Opens |path| as a checkpoint and returns its progress record.
+Json OpenCheckpoint(const std::string& path, torch::serialize::InputArchive& archive,
+                    torch::Device device) {
+  const std::string not_one = "'" + path + "' is not an automl training checkpoint";
+  if (!std::filesystem::is_regular_file(path)) {
+    throw InvalidArgument("cannot read checkpoint '" + path + "': no such file");
+  }
+  try {
+    archive.load_from(path, device);
+  } catch (const c10::Error&) {
+    throw InvalidArgument(not_one);
+  }
+  c10::IValue magic, format, progress;
+  if (!archive.try_read("magic", magic) || !magic.isString() ||
+      magic.toStringRef() != kCheckpointMagic || !archive.try_read("progress", progress) ||
+      !progress.isString()) {
+    throw InvalidArgument(not_one);
+  }
+  if (!archive.try_read("format", format) || !format.isInt() ||
+      format.toInt() > kCheckpointFormat) {
+    throw VersionError("'" + path + "' was written by a newer automl (checkpoint format " +
+                       (format.isInt() ? std::to_string(format.toInt()) : "?") + ")");
+  }
+  return Json::parse(progress.toStringRef());
+}
+
+}  // namespace
+
+void Trainer::SaveCheckpoint(const std::string& path) const {
+  const Progress& p = *progress_;
+  Json record = {{"config", config_.ToJson()},
+                 {"epochs_done", p.epochs_done},
+                 {"step", p.step},
+                 {"has_best", p.has_best},
+                 {"best_metric", p.best_metric},
+                 {"best_epoch", p.best_epoch},
+                 {"val_accuracy", p.val_accuracy},
+                 {"val_loss", p.val_loss},
+                 {"history", Json::array()}};
+  for (const EpochMetrics& m : p.history) record["history"].push_back(EpochToJson(m));
+
+  torch::serialize::OutputArchive archive;
+  archive.write("magic", c10::IValue(std::string(kCheckpointMagic)));
+  archive.write("format", c10::IValue(kCheckpointFormat));
+  // Before any Train() the network itself is the last state.
+  WriteState(archive, "last_", p.last.empty() ? Snapshot(*net_.ptr()) : p.last, record["last"]);
+  WriteState(archive, "best_", p.best, record["best"]);
+  torch::serialize::OutputArchive optimizer;
+  optimizer_->save(optimizer);
+  archive.write("optimizer", optimizer);
+  archive.write("progress", c10::IValue(record.dump()));
+
+  // Write beside the target and rename, so that a crash never leaves half a checkpoint behind.
+  const std::string partial = path + ".partial";
+  try {
+    archive.save_to(partial);
+  } catch (const c10::Error& e) {
+    std::remove(partial.c_str());
+    throw StorageError("cannot write checkpoint '" + path + "': " + e.what_without_backtrace());
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) throw StorageError("cannot write checkpoint '" + path + "': " + ec.message());
+}
+
+TrainConfig Trainer::CheckpointConfig(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  return TrainConfig::FromJson(OpenCheckpoint(path, archive, torch::kCPU).at("config"), path);
+}
+
+void Trainer::LoadCheckpoint(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  const Json record = OpenCheckpoint(path, archive, device_);
+  if (record.at("config") != config_.ToJson()) {
+    throw InvalidArgument("checkpoint '" + path +
+                          "' was written by a training of another config; it cannot be continued "
+                          "with this one");
+  }
+  Progress p;
+  p.epochs_done = record.at("epochs_done").get<int64_t>();
+  p.step = record.at("step").get<int64_t>();
+  p.has_best = record.at("has_best").get<bool>();
+  p.best_metric = record.at("best_metric").get<double>();
+  p.best_epoch = record.at("best_epoch").get<int64_t>();
+  p.val_accuracy = record.at("val_accuracy").get<double>();
+  p.val_loss = record.at("val_loss").get<double>();
+  for (const Json& m : record.at("history")) p.history.push_back(EpochFromJson(m));
+  p.last = ReadState(archive, "last_", record.at("last"));
+  p.best = ReadState(archive, "best_", record.at("best"));
+  torch::serialize::InputArchive optimizer;
+  archive.read("optimizer", optimizer);
+  optimizer_->load(optimizer);
+  Restore(*net_, p.last);
+  *progress_ = std::move(p);
 }
 
 }  // namespace automl::dl

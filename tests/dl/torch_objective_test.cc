@@ -158,5 +158,62 @@ TEST(TorchObjectiveTest, RefusesMistakesBeforeAnyTrialRuns) {
                InvalidArgument);
 }
 
+// A network trained in two chunks as the econas sampler directs (level 1, then level 2
+// continuing it from its checkpoint) ends exactly where one two-epoch trial does.
+TEST(TorchObjectiveTest, AContinuedNetworkEndsWhereOneRunDoes) {
+  testing::TempDir dir;
+  Json objective = ParseYaml(kObjective, "o");
+  objective["models_dir"] = dir.File("models");
+  objective["keep_models"] = "none";
+  objective["threads"] = 1;
+  TorchObjective training(objective, Space(), {Direction::kMaximize});
+  StudyOptions options;
+  options.name = "chunks";
+  options.space = Space();
+  options.directions = {Direction::kMaximize};
+  Study study = Study::CreateOrLoad(OpenStorage("memory"), options);
+  const ParamMap params = {{"width", ParamValue(int64_t{4})}, {"lr", ParamValue(0.005)}};
+
+  const auto run = [&](const Json& directive) {
+    study.Enqueue(params);
+    Trial trial = study.Ask();
+    if (!directive.is_null()) study.storage().SetTrialSystemAttr(trial.id(), "econas", directive);
+    const TrialOutcome outcome = training.Run(trial);
+    study.Tell(trial, outcome);
+    return study.storage().GetTrial(trial.id());
+  };
+  const FrozenTrial first = run({{"level", 1}, {"levels", 2}, {"continues", nullptr}});
+  ASSERT_EQ(first.state, TrialState::kComplete) << first.reason;
+  EXPECT_EQ(first.intermediate.size(), 1u);
+  ASSERT_TRUE(first.system_attrs.contains("checkpoint"));
+  EXPECT_TRUE(std::filesystem::exists(first.system_attrs.at("checkpoint").get<std::string>()));
+
+  const FrozenTrial second = run({{"level", 2}, {"levels", 2}, {"continues", first.number}});
+  ASSERT_EQ(second.state, TrialState::kComplete) << second.reason;
+  // Epochs count from the network's start; the last level keeps no checkpoint.
+  ASSERT_EQ(second.intermediate.size(), 1u);
+  EXPECT_EQ(second.intermediate.begin()->first, 2);
+  EXPECT_FALSE(second.system_attrs.contains("checkpoint"));
+  EXPECT_EQ(second.system_attrs.at("training_config").at("seed"), first.seed);
+
+  // One run of both epochs with the first trial's seed.
+  Json straight_objective = objective;
+  straight_objective["seed"] = first.seed;
+  TorchObjective straight(straight_objective, Space(), {Direction::kMaximize});
+  study.Enqueue(params);
+  Trial trial = study.Ask();
+  const TrialOutcome outcome = straight.Run(trial);
+  study.Tell(trial, outcome);
+  const FrozenTrial whole = study.storage().GetTrial(trial.id());
+  EXPECT_EQ(whole.value(), second.value());
+  EXPECT_EQ(whole.intermediate.at(2), second.intermediate.at(2));
+  EXPECT_EQ(whole.intermediate.at(1), first.intermediate.at(1));
+
+  // A continuation whose parent left no checkpoint fails with the reason.
+  const FrozenTrial orphan = run({{"level", 2}, {"levels", 2}, {"continues", second.number}});
+  EXPECT_EQ(orphan.state, TrialState::kFailed);
+  EXPECT_THAT(orphan.reason, HasSubstr("left no checkpoint"));
+}
+
 }  // namespace
 }  // namespace automl::dl

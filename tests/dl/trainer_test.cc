@@ -4,8 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "automl/config_file.h"
 #include "automl/error.h"
+#include "testing/temp_dir.h"
 
 namespace automl::dl {
 namespace {
@@ -189,6 +192,72 @@ TEST(TrainerTest, AMissingDataFileGivesOneClearError) {
     EXPECT_THAT(e.what(), HasSubstr("/nonexistent/fashion"));
     EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
   }
+}
+
+// Four epochs in chunks of 1 and 3, the second by a new Trainer from a checkpoint, give the same
+// network as four at once: schedule, batches, augmentation, dropout and Adam's moments go on
+// exactly (EcoNAS's hierarchical proxy continues networks this way).
+TEST(TrainerTest, TrainingInChunksFromACheckpointEqualsOneRun) {
+  TrainConfig config = Config(kSmall);
+  config.epochs = 4;
+  config.threads = 1;
+  config.schedule = ScheduleOptions::FromJson(Json("cosine"));
+  config.augment = AugmentOptions::FromJson(Json{{"crop", 2}, {"flip", true}});
+  const DataSplits& data = Data(config);
+  testing::TempDir dir;
+  const std::string checkpoint = dir.File("chunk.ckpt");
+
+  Trainer straight(config, data);
+  const TrainResult whole = straight.Train();
+
+  {
+    Trainer first(config, data);
+    const TrainResult part = first.Train(nullptr, 1);
+    EXPECT_EQ(part.epochs_run, 1);
+    EXPECT_EQ(first.epochs_done(), 1);
+    EXPECT_EQ(first.total_epochs(), 4);
+    first.SaveCheckpoint(checkpoint);
+  }
+  EXPECT_EQ(Trainer::CheckpointConfig(checkpoint).ToJson(), config.ToJson());
+  Trainer second(config, data);
+  second.LoadCheckpoint(checkpoint);
+  EXPECT_EQ(second.epochs_done(), 1);
+  const TrainResult rest = second.Train();
+  ASSERT_EQ(rest.history.size(), whole.history.size());
+  for (size_t e = 0; e < whole.history.size(); ++e) {
+    EXPECT_EQ(rest.history[e].val_accuracy, whole.history[e].val_accuracy) << "epoch " << e;
+    EXPECT_EQ(rest.history[e].train_loss, whole.history[e].train_loss) << "epoch " << e;
+  }
+  EXPECT_EQ(rest.best_epoch, whole.best_epoch);
+  EXPECT_EQ(rest.val_accuracy, whole.val_accuracy);
+  EXPECT_EQ(rest.test_accuracy, whole.test_accuracy);
+  const auto a = straight.net()->parameters();
+  const auto b = second.net()->parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+}
+
+TEST(TrainerTest, ACheckpointOfAnotherConfigOrNoneIsRefused) {
+  const TrainConfig config = Config(kSmall);
+  const DataSplits& data = Data(config);
+  testing::TempDir dir;
+  const std::string checkpoint = dir.File("c.ckpt");
+  Trainer first(config, data);
+  first.Train(nullptr, 1);
+  first.SaveCheckpoint(checkpoint);
+
+  TrainConfig other = config;
+  other.seed = config.seed + 1;
+  Trainer second(other, data);
+  try {
+    second.LoadCheckpoint(checkpoint);
+    FAIL() << "a foreign checkpoint was loaded";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("another config"));
+  }
+  EXPECT_THROW(second.LoadCheckpoint(dir.File("missing.ckpt")), InvalidArgument);
+  std::ofstream(dir.File("junk.ckpt")) << "not a checkpoint";
+  EXPECT_THROW(second.LoadCheckpoint(dir.File("junk.ckpt")), InvalidArgument);
 }
 
 }  // namespace

@@ -18,6 +18,16 @@
 // given, full setting and proxy, in its system attribute `training_config` (what `automl train`
 // retrains at the full setting) and the proxy it trained in `proxy_config`. Data are loaded once
 // per process and shared by the trials that use the same data settings.
+//
+// Networks trained in chunks (EcoNAS's hierarchical proxy, the `econas` sampler): a trial whose
+// system attribute `econas` is {level: k, levels: L, continues: n} trains epochs [(k-1)E/L, kE/L)
+// of its E-epoch schedule (the proxy's when there is one), continuing trial n's network from its
+// checkpoint (n is null at level 1: a new network), with n's seed, so that the chunks together
+// train exactly what one run of E epochs would (Trainer). It reports epochs counted from the
+// network's start and returns the best validation value so far. Below the last level it saves a
+// checkpoint, models_dir/<study>/checkpoints/trial-<number>.ckpt, and records the path in its
+// system attribute `checkpoint`; workers that continue each other's networks must share
+// models_dir. A missing or foreign checkpoint fails the trial with the reason.
 #ifndef AUTOML_DL_TORCH_OBJECTIVE_H_
 #define AUTOML_DL_TORCH_OBJECTIVE_H_
 

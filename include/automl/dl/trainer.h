@@ -30,6 +30,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -122,20 +123,47 @@ class Trainer {
  public:
   // Builds the model for |data| (which must match config.task).
   Trainer(TrainConfig config, const DataSplits& data);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
 
-  // Trains, calling |callback| after each epoch. Throws TrainingDiverged when the loss turns NaN
+  // Trains, calling |callback| after each epoch, from where training stands (epoch 0, or a
+  // loaded checkpoint's) to the end of the schedule or, given |until_epoch|, until that many
+  // epochs are done. The result's history, best epoch and validation values cover every epoch
+  // so far; its times and speed this call alone. Throws TrainingDiverged when the loss turns NaN
   // or infinite.
-  TrainResult Train(TrainCallback* callback = nullptr);
+  TrainResult Train(TrainCallback* callback = nullptr,
+                    std::optional<int64_t> until_epoch = std::nullopt);
+
+  // The epochs of the schedule (config.epochs, or steps rounded up to whole epochs) and how many
+  // are done.
+  int64_t total_epochs() const;
+  int64_t epochs_done() const;
+
+  // Writes what continuing this run needs, atomically (a file renamed into place). Call it after
+  // Train() and before net() is used elsewhere: it holds the network as the last epoch left it.
+  // Throws StorageError when the file cannot be written.
+  void SaveCheckpoint(const std::string& path) const;
+  // Continues from a checkpoint written by a Trainer of the same config (seed included). Throws
+  // InvalidArgument when the file is missing or unreadable, or holds another config.
+  void LoadCheckpoint(const std::string& path);
+  // The config a checkpoint was written with, so that a run can be rebuilt to continue it.
+  // Throws InvalidArgument as LoadCheckpoint does.
+  static TrainConfig CheckpointConfig(const std::string& path);
 
   // The trained network (the best epoch's parameters after Train()).
   Net& net() { return net_; }
   const TrainConfig& config() const { return config_; }
 
  private:
+  struct Progress;
+
   TrainConfig config_;
   const DataSplits& data_;
   torch::Device device_;
   Net net_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::unique_ptr<Progress> progress_;
 };
 
 // The loss became NaN or infinite.
