@@ -64,6 +64,18 @@ class Sampler {
   // How many fresh trials this sampler can propose before it has nothing new (a grid's size);
   // nullopt when unbounded.
   virtual std::optional<int64_t> Capacity() const { return std::nullopt; }
+
+  // Whether the study may sample a fresh trial before claiming it. A lone process predicts the
+  // number of its next fresh trial and samples it ahead of the claim, so that the parameters are
+  // stored in the claim's own transaction (a durable commit saved per trial; see
+  // ClaimRequest::Speculation); the trial handed to the sampler then is provisional: it has no
+  // storage id (id -1) and is not yet in the storage. A sampler that must see the claimed trial,
+  // because it records something about it while sampling (a system attribute through
+  // study.storage().SetTrialSystemAttr(trial.id, ...), as `econas` writes its directive),
+  // returns false: its trials are always sampled after their claim, one more commit per trial,
+  // and Ask re-reads the claimed trial's system attributes after sampling, so that the Trial it
+  // hands out carries what the sampler wrote.
+  virtual bool MaySampleAhead() const { return true; }
 };
 
 // Stream ids for DeriveSeed(), so that a trial's sampler randomness and the seed handed to its

@@ -9,6 +9,7 @@
 #include "automl/samplers/anneal_sampler.h"
 #include "automl/samplers/bohb_sampler.h"
 #include "automl/samplers/cmaes_sampler.h"
+#include "automl/samplers/econas_sampler.h"
 #include "automl/samplers/evolution_sampler.h"
 #include "automl/samplers/genetic_sampler.h"
 #include "automl/samplers/gp_sampler.h"
@@ -78,6 +79,16 @@ Components BuiltinComponents() {
                  [](const ComponentOptions& options, const SamplerContext& ctx) {
                    return std::make_unique<EvolutionSampler>(
                        ctx.space, ctx.seed, EvolutionSamplerOptions::FromComponentOptions(options),
+                       ctx.directions);
+                 });
+  c.samplers.Add("econas",
+                 "EcoNAS's hierarchical proxy (Zhou et al. 2020): evolution whose networks are "
+                 "trained in chunks and continued while among the best of their group; needs an "
+                 "objective that honours the trial's 'econas' directive; options: population, "
+                 "children, levels, promote, sample_size, max_age, mutation_scale",
+                 [](const ComponentOptions& options, const SamplerContext& ctx) {
+                   return std::make_unique<EcoNasSampler>(
+                       ctx.space, ctx.seed, EcoNasSamplerOptions::FromComponentOptions(options),
                        ctx.directions);
                  });
   c.samplers.Add("nsga2",

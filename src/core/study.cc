@@ -181,6 +181,8 @@ Trial Study::Ask() {
 }
 
 std::optional<ClaimRequest::Speculation> Study::Speculate() const {
+  // A sampler that writes about the trial it samples needs the claimed trial's id.
+  if (!state_->sampler->MaySampleAhead()) return std::nullopt;
   std::optional<internal::StudyState::FreshTrial> next;
   {
     std::lock_guard<std::mutex> lock(state_->prediction_mutex);
@@ -245,6 +247,10 @@ AskResult Study::TryAsk(const AskOptions& options) {
       }
       trial.params = std::move(params);
       trial.has_params = true;
+    }
+    // What the sampler recorded about the trial while sampling it (see MaySampleAhead).
+    if (!state_->sampler->MaySampleAhead()) {
+      trial.system_attrs = state_->storage->GetTrial(trial.id).system_attrs;
     }
   } catch (const std::exception& e) {
     // The trial is claimed: record why it could not be sampled rather than leave it RUNNING.

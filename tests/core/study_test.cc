@@ -7,10 +7,13 @@
 
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <set>
+#include <vector>
 
 #include "automl/error.h"
 #include "automl/samplers/grid_sampler.h"
+#include "automl/samplers/random_sampler.h"
 #include "automl/storages/in_memory_storage.h"
 #include "automl/storages/sqlite_storage.h"
 #include "automl/worker.h"
@@ -349,6 +352,50 @@ TEST(StudyTest, ALoneProcessSamplesAheadAndSavesACommitPerTrial) {
     study.Tell(t, 1.0);
   }
   EXPECT_EQ(counting->param_writes, 3) << "the enqueued trial and the one after it";
+}
+
+// A sampler that must see the claimed trial (it writes to it while sampling), as `econas` does.
+class ClaimedOnlySampler : public RandomSampler {
+ public:
+  explicit ClaimedOnlySampler(uint64_t seed) : RandomSampler(seed) {}
+  bool MaySampleAhead() const override { return false; }
+  std::vector<std::string> RelativeParams(const Study& study,
+                                          const FrozenTrial& trial) const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    seen_ids_.push_back(trial.id);
+    if (trial.id >= 0) study.storage().SetTrialSystemAttr(trial.id, "note", trial.number);
+    return {};
+  }
+  std::vector<int64_t> seen_ids() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return seen_ids_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::vector<int64_t> seen_ids_;
+};
+
+// A sampler that may not sample ahead is only ever given claimed trials (one parameter commit per
+// trial), suggests what it would anyway, and what it writes while sampling comes with the Trial.
+TEST(StudyTest, ASamplerThatMayNotSampleAheadSeesOnlyClaimedTrials) {
+  auto counting = std::make_shared<CountingStorage>();
+  auto sampler = std::make_unique<ClaimedOnlySampler>(1);
+  const ClaimedOnlySampler* claimed_only = sampler.get();
+  Study study = Study::CreateOrLoad(counting, Options(), std::move(sampler));
+  Study ahead = Study::CreateOrLoad(OpenStorage("memory"), Options());
+  for (int i = 0; i < 20; ++i) {
+    Trial t = study.Ask();
+    EXPECT_EQ(t.record().system_attrs.value("note", Json()), Json(t.number()));
+    Trial a = ahead.Ask();
+    EXPECT_EQ(t.params(), a.params()) << i;
+    study.Tell(t, 1.0);
+    ahead.Tell(a, 1.0);
+  }
+  EXPECT_EQ(counting->param_writes, 20);
+  const std::vector<int64_t> ids = claimed_only->seen_ids();
+  EXPECT_EQ(ids.size(), 20u);
+  for (int64_t id : ids) EXPECT_GE(id, 0);
 }
 
 // A trial whose process died is failed and re-run; a live process's trial is left alone.

@@ -28,6 +28,9 @@
 // random. Only when every point has been tried is the first child proposed again. The random
 // startup trials avoid repeats the same way (the random sampler's draw first).
 //
+// The mutation and the no-repeat rule live in src/core/samplers/one_decision.h, shared with the
+// `econas` sampler (EcoNAS's hierarchical proxy, which evolves networks the same way).
+//
 // Pure: a trial's randomness is Rng(DeriveSeed(seed, trial number, the sampler's stream)), and
 // the population is rebuilt from the study's history at every ask, so a fresh sampler on the same
 // study suggests the same. Enqueued trials
