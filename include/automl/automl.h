@@ -15,6 +15,7 @@
 #include "automl/pruner.h"
 #include "automl/pruners/nop_pruner.h"
 #include "automl/random.h"
+#include "automl/rank_correlation.h"
 #include "automl/registry.h"
 #include "automl/sampler.h"
 #include "automl/samplers/grid_sampler.h"

@@ -38,6 +38,7 @@ std::unique_ptr<Command> MakeEnqueueCommand();
 std::unique_ptr<Command> MakeTrainCommand();
 std::unique_ptr<Command> MakeModelCommand();
 std::unique_ptr<Command> MakeNasCommand();
+std::unique_ptr<Command> MakeProxyRankCommand();
 
 // Adds `--storage URL` (default automl.db in the working directory) to |command|.
 void AddStorageOption(CLI::App* command, std::string* url);

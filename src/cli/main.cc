@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   commands.push_back(MakeTrainCommand());
   commands.push_back(MakeModelCommand());
   commands.push_back(MakeNasCommand());
+  commands.push_back(MakeProxyRankCommand());
   std::vector<CLI::App*> subcommands;
   subcommands.reserve(commands.size());
   for (auto& command : commands) subcommands.push_back(command->Register(app));
