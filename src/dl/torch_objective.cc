@@ -6,6 +6,7 @@
 #include "automl/dl/model_file.h"
 #include "automl/dl/trainer.h"
 #include "automl/error.h"
+#include "automl/samplers/econas_sampler.h"
 #include "automl/storage.h"
 #include "automl/study.h"
 #include "automl/substitution.h"
@@ -16,8 +17,8 @@ namespace {
 // Keys of the objective that are not part of the training config.
 constexpr const char* kKeepModels = "keep_models";
 constexpr const char* kModelsDir = "models_dir";
-// The system attributes of chunked training.
-constexpr const char* kChunkDirective = "econas";
+constexpr const char* kMaxParams = "max_params";
+// Where a network trained in chunks left its checkpoint (a trial system attribute).
 constexpr const char* kCheckpoint = "checkpoint";
 
 // Every string in |json| may hold placeholders; each must name a parameter of |space|.
@@ -67,42 +68,24 @@ class ReportToTrial : public TrainCallback {
   int64_t pruned_at_ = -1;
 };
 
-// A trial's share of a network trained in chunks, as the `econas` sampler directs it (the
-// trial's system attribute "econas"): after the trial the network has trained level / levels of
-// the schedule, continuing the checkpoint of trial `continues`.
-struct ChunkDirective {
-  int64_t level = 1, levels = 1;
-  std::optional<int64_t> continues;
-};
-
-std::optional<ChunkDirective> ReadChunkDirective(const Json& system_attrs) {
-  if (!system_attrs.is_object() || !system_attrs.contains(kChunkDirective)) return std::nullopt;
-  const Json& j = system_attrs.at(kChunkDirective);
-  ChunkDirective d;
-  try {
-    d.level = j.at("level").get<int64_t>();
-    d.levels = j.at("levels").get<int64_t>();
-    if (j.contains("continues") && !j.at("continues").is_null()) {
-      d.continues = j.at("continues").get<int64_t>();
-    }
-  } catch (const Json::exception&) {
-    throw InvalidArgument("the trial's econas directive is malformed: " + j.dump());
+// The input shape of the full setting: the proxy's data with the full setting's resolution.
+std::vector<int64_t> FullInputShape(const TrainConfig& full, const DataSplits& proxy_data) {
+  std::vector<int64_t> shape(proxy_data.train.inputs.sizes().begin() + 1,
+                             proxy_data.train.inputs.sizes().end());
+  if (full.task == "fashion-mnist" && shape.size() == 3) {
+    shape[1] = shape[2] = full.data.resolution.value_or(kFashionMnistSide);
   }
-  if (d.levels < 1 || d.level < 1 || d.level > d.levels ||
-      (d.level > 1) != d.continues.has_value()) {
-    throw InvalidArgument("the trial's econas directive is inconsistent: " + j.dump());
-  }
-  return d;
+  return shape;
 }
 
-// The epoch a chunk ends at: level / levels of |epochs|. Every chunk needs an epoch of its own.
-int64_t ChunkEnd(const ChunkDirective& d, int64_t epochs) {
+// The epoch where a network's chunk ends: every chunk needs an epoch of its own.
+int64_t ChunkEnd(const EcoNasDirective& d, int64_t epochs) {
   if (epochs < d.levels) {
     throw InvalidArgument("econas trains each network in " + std::to_string(d.levels) +
                           " chunks, but the training has only " + std::to_string(epochs) +
                           " epochs");
   }
-  return d.level * epochs / d.levels;
+  return d.EndEpoch(epochs);
 }
 
 // Whether |value| is at least as good as every COMPLETE trial of the study so far.
@@ -135,6 +118,14 @@ TorchObjective::TorchObjective(const Json& objective, const SearchSpace& space,
     models_dir_ = template_.at(kModelsDir).get<std::string>();
     template_.erase(kModelsDir);
   }
+  if (template_.contains(kMaxParams)) {
+    const Json& cap = template_.at(kMaxParams);
+    if (!cap.is_number_integer() || cap.get<int64_t>() < 1) {
+      throw InvalidArgument("objective: max_params must be a positive integer, not " + cap.dump());
+    }
+    max_params_ = cap.get<int64_t>();
+    template_.erase(kMaxParams);
+  }
   CheckAllPlaceholders(template_, space, "objective");
   const ParamMap middle = MiddleOfTheSpace(space);
   const TrainConfig probe = TrainConfig::FromJson(
@@ -164,11 +155,20 @@ const DataSplits& TorchObjective::Data(const std::string& task, const DataOption
 
 TrialOutcome TorchObjective::Run(Trial& trial) {
   const Study study = trial.study();
-  std::optional<ChunkDirective> chunk;
+  std::optional<EcoNasDirective> chunk;
   std::string parent_checkpoint;
   Json json = SubstituteJson(template_, trial.params(), space_.StructuredValues(trial.params()));
   try {
-    chunk = ReadChunkDirective(study.storage().GetTrial(trial.id()).system_attrs);
+    // Read from the storage rather than the trial's record, which holds what was known at the
+    // claim.
+    const FrozenTrial stored = study.storage().GetTrial(trial.id());
+    if (stored.system_attrs.contains(kEcoNasAttr)) {
+      chunk = EcoNasDirective::Of(stored);
+      if (!chunk) {
+        return TrialOutcome::Failed("the trial's econas directive is malformed: " +
+                                    stored.system_attrs.at(kEcoNasAttr).dump());
+      }
+    }
     if (chunk && chunk->continues) {
       const FrozenTrial parent = study.storage().GetTrialByNumber(study.id(), *chunk->continues);
       if (!parent.system_attrs.contains(kCheckpoint)) {
@@ -185,9 +185,9 @@ TrialOutcome TorchObjective::Run(Trial& trial) {
   }
   // The trial's seed drives the training unless the config fixes one (DESIGN: Seeds).
   if (!json.contains("seed")) json["seed"] = trial.seed();
-  TrainConfig config;
+  TrainConfig full, config;
   try {
-    const TrainConfig full = TrainConfig::FromJson(json, "objective");
+    full = TrainConfig::FromJson(json, "objective");
     // The full setting (with its proxy) is what `automl train` retrains; the proxy is what a
     // search trains (DESIGN: Training settings).
     trial.SetSystemAttr("training_config", full.ToJson());
@@ -198,11 +198,32 @@ TrialOutcome TorchObjective::Run(Trial& trial) {
   }
 
   const DataSplits& data = Data(config.task, config.data);
+  // The parameter budget binds the network that is retrained in the end: the full setting's.
+  try {
+    const int64_t full_params =
+        Summarize(full.model, FullInputShape(full, data), data.train.classes).params;
+    trial.SetSystemAttr("full_params", full_params);
+    if (max_params_ && full_params > *max_params_) {
+      return TrialOutcome::Failed("the network has " + std::to_string(full_params) +
+                                  " parameters at the full setting, above max_params " +
+                                  std::to_string(*max_params_));
+    }
+  } catch (const InvalidArgument& e) {
+    return TrialOutcome::Failed(e.what());
+  }
   Trainer trainer(config, data);
   std::optional<int64_t> until_epoch;
   try {
     if (!parent_checkpoint.empty()) trainer.LoadCheckpoint(parent_checkpoint);
-    if (chunk) until_epoch = ChunkEnd(*chunk, trainer.total_epochs());
+    if (chunk) {
+      until_epoch = ChunkEnd(*chunk, trainer.total_epochs());
+      if (trainer.epochs_done() != chunk->FirstEpoch(trainer.total_epochs())) {
+        return TrialOutcome::Failed(
+            "the checkpoint of trial " + std::to_string(chunk->continues.value_or(-1)) +
+            " ends at epoch " + std::to_string(trainer.epochs_done()) + ", this chunk starts at " +
+            std::to_string(chunk->FirstEpoch(trainer.total_epochs())));
+      }
+    }
   } catch (const Error& e) {
     return TrialOutcome::Failed(e.what());
   }

@@ -182,13 +182,15 @@ TEST(TorchObjectiveTest, AContinuedNetworkEndsWhereOneRunDoes) {
     study.Tell(trial, outcome);
     return study.storage().GetTrial(trial.id());
   };
-  const FrozenTrial first = run({{"level", 1}, {"levels", 2}, {"continues", nullptr}});
+  const FrozenTrial first =
+      run({{"level", 1}, {"levels", 2}, {"continues", nullptr}, {"iteration", 0}});
   ASSERT_EQ(first.state, TrialState::kComplete) << first.reason;
   EXPECT_EQ(first.intermediate.size(), 1u);
   ASSERT_TRUE(first.system_attrs.contains("checkpoint"));
   EXPECT_TRUE(std::filesystem::exists(first.system_attrs.at("checkpoint").get<std::string>()));
 
-  const FrozenTrial second = run({{"level", 2}, {"levels", 2}, {"continues", first.number}});
+  const FrozenTrial second =
+      run({{"level", 2}, {"levels", 2}, {"continues", first.number}, {"iteration", 0}});
   ASSERT_EQ(second.state, TrialState::kComplete) << second.reason;
   // Epochs count from the network's start; the last level keeps no checkpoint.
   ASSERT_EQ(second.intermediate.size(), 1u);
@@ -210,9 +212,46 @@ TEST(TorchObjectiveTest, AContinuedNetworkEndsWhereOneRunDoes) {
   EXPECT_EQ(whole.intermediate.at(1), first.intermediate.at(1));
 
   // A continuation whose parent left no checkpoint fails with the reason.
-  const FrozenTrial orphan = run({{"level", 2}, {"levels", 2}, {"continues", second.number}});
+  const FrozenTrial orphan =
+      run({{"level", 2}, {"levels", 2}, {"continues", second.number}, {"iteration", 0}});
   EXPECT_EQ(orphan.state, TrialState::kFailed);
   EXPECT_THAT(orphan.reason, HasSubstr("left no checkpoint"));
+}
+
+// max_params binds the network at the full setting: a proxy with fewer channels does not slip a
+// larger network under the budget.
+TEST(TorchObjectiveTest, MaxParamsFailsLargerNetworksBeforeTraining) {
+  Json objective = ParseYaml(kObjective, "o");
+  objective["keep_models"] = "none";
+  objective["proxy"] = Json{{"channels", 0.5}, {"epochs", 1}};
+  const auto run = [&](int64_t width, int64_t cap) {
+    objective["max_params"] = cap;
+    TorchObjective training(objective, Space(), {Direction::kMaximize});
+    StudyOptions options;
+    options.name = "cap";
+    options.space = Space();
+    options.directions = {Direction::kMaximize};
+    Study study = Study::CreateOrLoad(OpenStorage("memory"), options);
+    study.Enqueue({{"width", ParamValue(width)}, {"lr", ParamValue(0.005)}});
+    Trial trial = study.Ask();
+    study.Tell(trial, training.Run(trial));
+    return study.GetTrial(0);
+  };
+  const FrozenTrial small = run(4, 1000000);
+  ASSERT_EQ(small.state, TrialState::kComplete) << small.reason;
+  const int64_t params = small.system_attrs.at("full_params").get<int64_t>();
+  EXPECT_GT(params, 0);
+  EXPECT_GT(params, small.system_attrs.at("training").at("params").get<int64_t>())
+      << "counted at the full setting, not the proxy's half width";
+
+  const FrozenTrial over = run(4, params - 1);
+  EXPECT_EQ(over.state, TrialState::kFailed);
+  EXPECT_THAT(over.reason, HasSubstr("above max_params"));
+  EXPECT_FALSE(over.system_attrs.contains("training")) << "nothing was trained";
+  EXPECT_EQ(run(4, params).state, TrialState::kComplete);
+
+  objective["max_params"] = 0;
+  EXPECT_THROW(TorchObjective(objective, Space(), {Direction::kMaximize}), InvalidArgument);
 }
 
 }  // namespace

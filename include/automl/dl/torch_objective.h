@@ -10,6 +10,7 @@
 //     proxy: {channels: 0.5, epochs: 3}  # optional: what the search trains (automl/dl/proxy.h)
 //     keep_models: best             # best | all | none: which trials keep a model file
 //     models_dir: automl_models     # where model files go
+//     max_params: 1000000           # optional: a larger network fails without training
 //
 // Each trial substitutes its parameters into the config (a string that is exactly "{name}"
 // takes the value as it is), trains, reports the metric after every epoch so a pruner can stop
@@ -17,7 +18,10 @@
 // trains the proxy (and the pruner's steps are the proxy's epochs); the trial keeps the config as
 // given, full setting and proxy, in its system attribute `training_config` (what `automl train`
 // retrains at the full setting) and the proxy it trained in `proxy_config`. Data are loaded once
-// per process and shared by the trials that use the same data settings.
+// per process and shared by the trials that use the same data settings. Each trial records the
+// parameters of its network at the full setting (system attribute `full_params`); with
+// `max_params`, a trial whose network has more fails at once, with the count in its reason, so
+// that a search under a parameter budget never trains what it could not keep.
 //
 // Networks trained in chunks (EcoNAS's hierarchical proxy, the `econas` sampler): a trial whose
 // system attribute `econas` is {level: k, levels: L, continues: n} trains epochs [(k-1)E/L, kE/L)
@@ -35,6 +39,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "automl/dl/data.h"
@@ -63,6 +68,7 @@ class TorchObjective {
   SearchSpace space_;  // composes structured parameters (architectures) for substitution
   std::string keep_models_ = "best";
   std::string models_dir_ = "automl_models";
+  std::optional<int64_t> max_params_;
   const std::atomic<bool>* stop_flag_ = nullptr;
   std::mutex data_mutex_;
   std::map<std::string, std::unique_ptr<DataSplits>> data_cache_;
