@@ -18,8 +18,9 @@
 # Environment: SEEDS ("0 1 2"), STRATEGIES ("random evolution reinforce"), TRIALS (80),
 # FINAL_EPOCHS (the config's 30; fewer for a quick check), CONFIG (bench/nas/search.yaml),
 # RESULTS (bench/nas/results), AUTOML (build/src/cli/automl). A check of the whole pipeline in
-# minutes: CONFIG=examples/nas/nasnet_cells.yaml TRIALS=4 SEEDS=0 FINAL_EPOCHS=1
-# RESULTS=/tmp/nas-smoke bench/nas/run.sh
+# about 15 minutes (that example also searches a continuous lr, which reinforce refuses):
+#   STRATEGIES="random evolution" CONFIG=examples/nas/nasnet_cells.yaml TRIALS=4 SEEDS=0 \
+#     FINAL_EPOCHS=1 RESULTS=/tmp/nas-smoke bench/nas/run.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="${repo}/bench/nas"
