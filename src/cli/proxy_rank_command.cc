@@ -327,12 +327,12 @@ class ProxyRankCommand : public Command {
       if (!trial.finished()) study.Tell(trial, outcome);
       ++s.trained_now;
       const FrozenTrial done = study.GetTrial(trial.number());
-      const std::optional<int64_t> a = ArchitectureOf(done);
+      const int64_t shown = ArchitectureOf(done).value_or(-1) + 1;  // 1-based; 0 if unknown
       std::string result = done.state == TrialState::kComplete
                                ? "value " + FormatShort(done.value())
                                : std::string(TrialStateName(done.state)) + ": " + done.reason;
       std::fprintf(stderr, "[%s] architecture %lld/%lld (trial %lld): %s in %s s\n", s.name.c_str(),
-                   static_cast<long long>(a.value_or(-1) + 1), static_cast<long long>(k),
+                   static_cast<long long>(shown), static_cast<long long>(k),
                    static_cast<long long>(done.number), result.c_str(),
                    Fixed(done.Duration().value_or(0), "%.1f").c_str());
     }

@@ -334,6 +334,7 @@ ParamMap EcoNasSampler::Propose(const Study& study, const FrozenTrial& trial) co
   }
   if (by_level.empty()) return internal::RandomNewPoint(space_, seed_, trial, taken, rng);
   std::vector<const std::vector<const Network*>*> groups;
+  groups.reserve(by_level.size());
   for (const auto& [level, group] : by_level) groups.push_back(&group);
   const auto sample_size = static_cast<size_t>(options_.sample_size);
   return internal::NewMutant(
