@@ -275,12 +275,18 @@ Trainer::Trainer(TrainConfig config, const DataSplits& data)
 
 Trainer::~Trainer() = default;
 
-int64_t Trainer::total_epochs() const {
-  const int64_t per_epoch =
+Trainer::Schedule Trainer::StepSchedule() const {
+  Schedule schedule;
+  schedule.per_epoch =
       BatchSampler(data_.train.size(), config_.batch_size, /*shuffle=*/true, config_.seed)
           .batches_per_epoch();
-  const int64_t total_steps = config_.steps ? *config_.steps : config_.epochs * per_epoch;
-  return (total_steps + per_epoch - 1) / per_epoch;
+  schedule.total_steps = config_.steps ? *config_.steps : config_.epochs * schedule.per_epoch;
+  return schedule;
+}
+
+int64_t Trainer::total_epochs() const {
+  const Schedule schedule = StepSchedule();
+  return (schedule.total_steps + schedule.per_epoch - 1) / schedule.per_epoch;
 }
 
 int64_t Trainer::epochs_done() const { return progress_->epochs_done; }
@@ -301,10 +307,9 @@ TrainResult Trainer::Train(TrainCallback* callback, std::optional<int64_t> until
 
   const auto transforms = config_.augment.Build();
   BatchSampler sampler(data_.train.size(), config_.batch_size, /*shuffle=*/true, config_.seed);
-  const int64_t per_epoch = sampler.batches_per_epoch();
-  const int64_t total_steps = config_.steps ? *config_.steps : config_.epochs * per_epoch;
-  const int64_t epochs = std::min((total_steps + per_epoch - 1) / per_epoch,
-                                  until_epoch.value_or(std::numeric_limits<int64_t>::max()));
+  const auto [per_epoch, total_steps] = StepSchedule();
+  const int64_t epochs =
+      std::min(total_epochs(), until_epoch.value_or(std::numeric_limits<int64_t>::max()));
   const double total_epochs = static_cast<double>(total_steps) / static_cast<double>(per_epoch);
   const auto smoothing = F::CrossEntropyFuncOptions().label_smoothing(config_.label_smoothing);
 

@@ -31,16 +31,21 @@ SearchSpace Space() {
       {ParamSpec::Ordinal("width", {4, 8}), ParamSpec::Float("lr", 1e-3, 1e-2).Log()});
 }
 
+// A study over Space() that maximizes, in memory.
+Study NewStudy(const std::string& name) {
+  StudyOptions options;
+  options.name = name;
+  options.space = Space();
+  options.directions = {Direction::kMaximize};
+  return Study::CreateOrLoad(OpenStorage("memory"), options);
+}
+
 TEST(TorchObjectiveTest, TrainsEachTrialReportsEpochsAndKeepsTheBestModel) {
   testing::TempDir dir;
   Json objective = ParseYaml(kObjective, "o");
   objective["models_dir"] = dir.File("models");
   TorchObjective training(objective, Space(), {Direction::kMaximize});
-  StudyOptions options;
-  options.name = "fm";
-  options.space = Space();
-  options.directions = {Direction::kMaximize};
-  Study study = Study::CreateOrLoad(OpenStorage("memory"), options);
+  Study study = NewStudy("fm");
   OptimizeOptions run;
   run.target_trials = 3;
   const OptimizeSummary s = study.Run([&](Trial& t) { return training.Run(t); }, run);
@@ -72,11 +77,7 @@ TEST(TorchObjectiveTest, AProxyTrainsTheCheaperSettingAndKeepsTheFullOne) {
   objective["keep_models"] = "none";
   objective["proxy"] = Json{{"channels", 0.5}, {"fraction", 0.5}, {"epochs", 1}};
   TorchObjective training(objective, Space(), {Direction::kMaximize});
-  StudyOptions options;
-  options.name = "fm-proxy";
-  options.space = Space();
-  options.directions = {Direction::kMaximize};
-  Study study = Study::CreateOrLoad(OpenStorage("memory"), options);
+  Study study = NewStudy("fm-proxy");
   OptimizeOptions run;
   run.target_trials = 2;
   const OptimizeSummary s = study.Run([&](Trial& t) { return training.Run(t); }, run);
@@ -167,11 +168,7 @@ TEST(TorchObjectiveTest, AContinuedNetworkEndsWhereOneRunDoes) {
   objective["keep_models"] = "none";
   objective["threads"] = 1;
   TorchObjective training(objective, Space(), {Direction::kMaximize});
-  StudyOptions options;
-  options.name = "chunks";
-  options.space = Space();
-  options.directions = {Direction::kMaximize};
-  Study study = Study::CreateOrLoad(OpenStorage("memory"), options);
+  Study study = NewStudy("chunks");
   const ParamMap params = {{"width", ParamValue(int64_t{4})}, {"lr", ParamValue(0.005)}};
 
   const auto run = [&](const Json& directive) {
@@ -227,11 +224,7 @@ TEST(TorchObjectiveTest, MaxParamsFailsLargerNetworksBeforeTraining) {
   const auto run = [&](int64_t width, int64_t cap) {
     objective["max_params"] = cap;
     TorchObjective training(objective, Space(), {Direction::kMaximize});
-    StudyOptions options;
-    options.name = "cap";
-    options.space = Space();
-    options.directions = {Direction::kMaximize};
-    Study study = Study::CreateOrLoad(OpenStorage("memory"), options);
+    Study study = NewStudy("cap");
     study.Enqueue({{"width", ParamValue(width)}, {"lr", ParamValue(0.005)}});
     Trial trial = study.Ask();
     study.Tell(trial, training.Run(trial));

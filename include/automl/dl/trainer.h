@@ -157,6 +157,11 @@ class Trainer {
 
  private:
   struct Progress;
+  // Optimizer steps per epoch and in all, from the config's epochs or steps.
+  struct Schedule {
+    int64_t per_epoch = 1, total_steps = 0;
+  };
+  Schedule StepSchedule() const;
 
   TrainConfig config_;
   const DataSplits& data_;
