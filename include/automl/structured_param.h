@@ -12,7 +12,8 @@
 // composed value is canonical, so that two decision vectors that mean the same architecture give
 // the same JSON (SearchSpace::CanonicalKey uses it to recognize repeats).
 //
-// Types: nasnet-cell (automl/nas/nasnet_cell.h).
+// Types: nasnet-cell (automl/nas/nasnet_cell.h); chain (automl/nas/chain_space.h), a chain of
+// layers in stages with one decision per layer, NAME.l<i>.
 #ifndef AUTOML_STRUCTURED_PARAM_H_
 #define AUTOML_STRUCTURED_PARAM_H_
 

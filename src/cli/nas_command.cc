@@ -23,7 +23,8 @@ const StructuredParam& PickArchitecture(const Study& study, const std::string& n
   }
   if (structured.empty()) {
     throw InvalidArgument("study '" + study.name() +
-                          "' has no architecture parameter (a space entry of type nasnet-cell)");
+                          "' has no architecture parameter (a space entry of type nasnet-cell or "
+                          "chain)");
   }
   if (structured.size() > 1) {
     std::string names;
@@ -43,7 +44,7 @@ class NasCommand : public Command {
     best->add_option("study", study_, "Study name")->required();
     AddStorageOption(best, &storage_);
     best->add_option("--param", param_, "The architecture parameter (when there are several)");
-    best->add_option("--svg", svg_, "Also draw its cells into this SVG file");
+    best->add_option("--svg", svg_, "Also draw its cells into this SVG file (nasnet-cell only)");
     return cmd;
   }
 
@@ -54,6 +55,12 @@ class NasCommand : public Command {
     if (!best) throw NotFound("study '" + study.name() + "' has no complete trial yet");
     const Json genotype = arch.Compose(best->params);
     if (!svg_.empty()) {
+      // Only cells have a drawing; refused before the file is created, so none is left behind.
+      const Json type = arch.ToJson().at("type");
+      if (type != "nasnet-cell") {
+        throw InvalidArgument("--svg draws nasnet-cell architectures; '" + arch.name() +
+                              "' is of type " + type.get<std::string>());
+      }
       std::ofstream file(svg_, std::ios::binary | std::ios::trunc);
       if (!file) throw InvalidArgument("cannot write '" + svg_ + "'");
       // The composed value is a valid genotype of the space; any options read it back.

@@ -70,5 +70,38 @@ TEST(NasCommandTest, ARunSearchesCellsAndNasBestPrintsTheBestOne) {
   EXPECT_THAT(r.err, HasSubstr("no architecture parameter 'other'"));
 }
 
+// A chain space runs the same way; nas best prints its architecture, and --svg, which draws
+// cells, is refused before any file is written.
+TEST(NasCommandTest, ARunSearchesAChainAndNasBestPrintsIt) {
+  TempDir dir;
+  WriteFile(dir.File("c.yaml"),
+            "study: chain\ntrials: 10\nseed: 2\ndirection: maximize\n"
+            "space:\n"
+            "  arch: {type: chain, layers: 4, choices: [mb3_k3, mb6_k5, skip]}\n"
+            "objective:\n"
+            "  command: [\"" AUTOML_TEST_OBJECTIVE "\", count, \"{arch}\", mb6_k5]\n");
+  const std::string storage = "sqlite:///" + dir.File("c.db");
+  const CliResult run = RunCli({"run", dir.File("c.yaml"), "--storage", storage});
+  ASSERT_EQ(run.code, 0) << run.err;
+
+  const CliResult best = RunCli({"nas", "best", "chain", "--storage", storage});
+  ASSERT_EQ(best.code, 0) << best.err;
+  const Json arch = best.json();
+  ASSERT_TRUE(arch.contains("stem") && arch.contains("stages")) << best.out;
+  const Study study = Study::Load(OpenStorage(storage), "chain");
+  EXPECT_EQ(arch, study.space().StructuredValues(study.BestTrial()->params).at("arch"));
+  int count = 0;
+  for (const Json& stage : arch.at("stages")) {
+    for (const Json& op : stage.at("ops")) count += op == "mb6_k5" ? 1 : 0;
+  }
+  EXPECT_EQ(count, study.BestTrial()->value());
+
+  const CliResult svg =
+      RunCli({"nas", "best", "chain", "--storage", storage, "--svg", dir.File("best.svg")});
+  EXPECT_EQ(svg.code, 2);
+  EXPECT_THAT(svg.err, HasSubstr("--svg draws nasnet-cell architectures; 'arch' is of type chain"));
+  EXPECT_FALSE(std::ifstream(dir.File("best.svg")).good());
+}
+
 }  // namespace
 }  // namespace automl::testing
