@@ -39,6 +39,8 @@ std::unique_ptr<Command> MakeTrainCommand();
 std::unique_ptr<Command> MakeModelCommand();
 std::unique_ptr<Command> MakeNasCommand();
 std::unique_ptr<Command> MakeProxyRankCommand();
+std::unique_ptr<Command> MakeSupernetRankCommand();
+std::unique_ptr<Command> MakeSupernetSearchCommand();
 
 // Adds `--storage URL` (default automl.db in the working directory) to |command|.
 void AddStorageOption(CLI::App* command, std::string* url);

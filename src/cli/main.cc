@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   commands.push_back(MakeModelCommand());
   commands.push_back(MakeNasCommand());
   commands.push_back(MakeProxyRankCommand());
+  commands.push_back(MakeSupernetRankCommand());
+  commands.push_back(MakeSupernetSearchCommand());
   std::vector<CLI::App*> subcommands;
   subcommands.reserve(commands.size());
   for (auto& command : commands) subcommands.push_back(command->Register(app));

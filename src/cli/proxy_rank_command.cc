@@ -34,6 +34,7 @@
 #include "automl/search_space.h"
 #include "automl/storage.h"
 #include "automl/study.h"
+#include "cli/architecture_runs.h"
 #include "cli/command.h"
 #include "cli/table.h"
 
@@ -63,8 +64,6 @@ void InstallInterruptHandlers() {
 }
 
 constexpr const char* kReference = "reference";
-// The user attribute that ties a trial to its architecture (0 .. K-1); re-runs keep it.
-constexpr const char* kArchitectureAttr = "architecture";
 
 // A proxy-rank config as read from its file.
 struct ProxyRankConfig {
@@ -186,23 +185,7 @@ struct Setting {
   std::vector<std::optional<double>> values;  // by architecture; nullopt: no COMPLETE trial
   int64_t failed = 0;                         // architectures whose training failed
   double seconds = 0;                         // mean duration of the COMPLETE trials
-  int64_t trained_now = 0;
 };
-
-// Whether |t| settles its architecture: finished, unless it was stopped from outside (a signal,
-// a lost process), which the next run trains again.
-bool Settles(const FrozenTrial& t) {
-  if (t.state == TrialState::kComplete || t.state == TrialState::kPruned) return true;
-  if (t.state != TrialState::kFailed) return false;
-  return t.reason != "interrupted" && t.reason.rfind("worker lost", 0) != 0;
-}
-
-std::optional<int64_t> ArchitectureOf(const FrozenTrial& t) {
-  const Json& a =
-      t.user_attrs.contains(kArchitectureAttr) ? t.user_attrs.at(kArchitectureAttr) : Json();
-  if (!a.is_number_integer()) return std::nullopt;
-  return a.get<int64_t>();
-}
 
 class ProxyRankCommand : public Command {
  public:
@@ -230,9 +213,9 @@ class ProxyRankCommand : public Command {
 
     // Every setting's objective is checked before anything trains.
     std::vector<Setting> settings;
-    settings.push_back({kReference, Json(), std::nullopt, nullptr, {}, 0, 0, 0});
+    settings.push_back({kReference, Json(), std::nullopt, nullptr, {}, 0, 0});
     for (const auto& [name, proxy] : config.proxies) {
-      settings.push_back({name, proxy, std::nullopt, nullptr, {}, 0, 0, 0});
+      settings.push_back({name, proxy, std::nullopt, nullptr, {}, 0, 0});
     }
     for (Setting& s : settings) {
       Json objective = config.objective;
@@ -249,7 +232,7 @@ class ProxyRankCommand : public Command {
       s.objective->set_stop_flag(&g_proxy_rank_interrupted);
     }
 
-    const std::vector<ParamMap> sampled = SampleArchitectures(config, k);
+    const std::vector<ParamMap> sampled = SampleArchitectures(config.space, config.seed, k);
     auto storage = OpenStorage(url);
     InstallInterruptHandlers();
     for (Setting& s : settings) {
@@ -262,112 +245,23 @@ class ProxyRankCommand : public Command {
       options.system_attrs = {
           {"proxy_rank", {{"setting", s.name}, {"proxy", s.proxy}, {"config", config_path_}}}};
       s.study = Study::CreateOrLoad(storage, options);
-      Train(s, sampled);
+      dl::TorchObjective& objective = *s.objective;
+      EvaluateArchitectures(
+          *s.study, sampled, s.name, "trained",
+          [&objective](Trial& trial) { return objective.Run(trial); }, g_proxy_rank_interrupted);
       if (g_proxy_rank_interrupted.load()) {
         std::fprintf(stderr, "interrupted: run the command again to resume\n");
         return kExitFailure;
       }
-      Collect(s, k);
+      ArchitectureValues collected = CollectArchitectures(*s.study, k);
+      s.values = std::move(collected.values);
+      s.failed = collected.failed;
+      s.seconds = collected.seconds;
     }
     return Report(config, url, settings, k);
   }
 
  private:
-  // K parameter sets from the random sampler, seeded: the same for every setting and every run.
-  static std::vector<ParamMap> SampleArchitectures(const ProxyRankConfig& config, int64_t k) {
-    StudyOptions options;
-    options.name = config.name + ".architectures";
-    options.space = config.space;
-    options.seed = config.seed;
-    Study sampler = Study::CreateOrLoad(OpenStorage("memory"), options);
-    std::vector<ParamMap> params;
-    for (int64_t i = 0; i < k; ++i) {
-      Trial trial = sampler.Ask();
-      params.push_back(trial.params());
-      sampler.Tell(trial, 0.0);
-    }
-    return params;
-  }
-
-  // Queues the architectures the setting has not settled yet and trains them in order.
-  static void Train(Setting& s, const std::vector<ParamMap>& sampled) {
-    Study& study = *s.study;
-    study.FailLostTrials();  // a killed run's RUNNING trials: FAILED and queued again
-    const auto k = static_cast<int64_t>(sampled.size());
-    std::vector<bool> settled(sampled.size(), false), queued(sampled.size(), false);
-    const SearchSpace& space = study.space();
-    for (const FrozenTrial& t : study.Trials()) {
-      const std::optional<int64_t> a = ArchitectureOf(t);
-      if (!a || *a < 0 || *a >= k) continue;
-      if (t.has_params && space.CanonicalParams(t.params) != space.CanonicalParams(sampled[*a])) {
-        throw FailedPrecondition(
-            "study '" + study.name() + "' holds architecture " + std::to_string(*a) +
-            " with other parameters (were space or seed changed?); choose another name or "
-            "storage");
-      }
-      if (Settles(t)) settled[*a] = true;
-      if (t.state == TrialState::kWaiting) queued[*a] = true;
-    }
-    for (int64_t a = 0; a < k; ++a) {
-      if (!settled[a] && !queued[a]) study.Enqueue(sampled[a], {{kArchitectureAttr, a}});
-    }
-    const int64_t already = std::count(settled.begin(), settled.end(), true);
-    if (already > 0) {
-      std::fprintf(stderr, "[%s] %lld of %lld architectures already trained\n", s.name.c_str(),
-                   static_cast<long long>(already), static_cast<long long>(k));
-    }
-    while (!g_proxy_rank_interrupted.load() && study.Counts().waiting > 0) {
-      Trial trial = study.Ask();
-      TrialOutcome outcome;
-      try {
-        outcome = s.objective->Run(trial);
-      } catch (const std::exception& e) {
-        outcome = TrialOutcome::Failed(e.what());
-      }
-      if (!trial.finished()) study.Tell(trial, outcome);
-      ++s.trained_now;
-      const FrozenTrial done = study.GetTrial(trial.number());
-      const int64_t shown = ArchitectureOf(done).value_or(-1) + 1;  // 1-based; 0 if unknown
-      std::string result = done.state == TrialState::kComplete
-                               ? "value " + FormatShort(done.value())
-                               : std::string(TrialStateName(done.state)) + ": " + done.reason;
-      std::fprintf(stderr, "[%s] architecture %lld/%lld (trial %lld): %s in %s s\n", s.name.c_str(),
-                   static_cast<long long>(shown), static_cast<long long>(k),
-                   static_cast<long long>(done.number), result.c_str(),
-                   Fixed(done.Duration().value_or(0), "%.1f").c_str());
-    }
-  }
-
-  // Each architecture's value in the setting (its latest COMPLETE trial) and the mean duration.
-  static void Collect(Setting& s, int64_t k) {
-    s.values.assign(static_cast<size_t>(k), std::nullopt);
-    std::vector<double> durations(static_cast<size_t>(k), -1);
-    std::vector<bool> failed(static_cast<size_t>(k), false);
-    for (const FrozenTrial& t : s.study->Trials()) {
-      const std::optional<int64_t> a = ArchitectureOf(t);
-      if (!a || *a < 0 || *a >= k) continue;
-      const auto i = static_cast<size_t>(*a);
-      if (t.state == TrialState::kComplete) {
-        s.values[i] = t.value();
-        durations[i] = t.Duration().value_or(0);
-      } else if (t.state == TrialState::kFailed || t.state == TrialState::kPruned) {
-        failed[i] = true;
-      }
-    }
-    double total = 0;
-    int64_t complete = 0;
-    s.failed = 0;
-    for (size_t i = 0; i < s.values.size(); ++i) {
-      if (s.values[i]) {
-        total += durations[i];
-        ++complete;
-      } else if (failed[i]) {
-        ++s.failed;
-      }
-    }
-    s.seconds = complete > 0 ? total / static_cast<double>(complete) : std::nan("");
-  }
-
   int Report(const ProxyRankConfig& config, const std::string& url,
              const std::vector<Setting>& settings, int64_t k) const {
     const Setting& reference = settings.front();

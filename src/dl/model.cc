@@ -13,6 +13,7 @@
 
 #include "automl/dl/nasnet.h"
 #include "automl/error.h"
+#include "dl/chain_family.h"
 #include "dl/nasnet_family.h"
 
 namespace automl::dl {
@@ -75,6 +76,7 @@ const std::vector<FamilyInfo>& Families() {
       {"nasnet",
        {"genotype", "cells", "filters", "stages", "stem_multiplier", "drop_path", "dropout",
         "auxiliary", "auxiliary_weight"}},
+      {"chain", {"arch", "activation", "head", "dropout"}},
   };
   return families;
 }
@@ -369,6 +371,9 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
     } else if (key == "genotype") {
       CheckNotPlaceholder(value, where, key);
       slot = CanonicalGenotype(value, where);
+    } else if (key == "arch") {
+      CheckNotPlaceholder(value, where, key);
+      slot = CanonicalChainArch(value, where);
     } else if (key == "drop_path") {
       slot = ReadProbability(value, where, key);
     } else if (key == "auxiliary_weight") {
@@ -383,7 +388,7 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
       } else {
         Fail(where, "hidden must be a list of layer sizes, not " + value.dump());
       }
-    } else if (key == "fc" || (key == "depth" && name == "mlp")) {
+    } else if (key == "fc" || key == "head" || (key == "depth" && name == "mlp")) {
       slot = ReadInt(value, where, key, 0);  // 0: no hidden layer
     } else {
       slot = ReadInt(value, where, key, 1);
@@ -416,6 +421,11 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
     Fail(where, "blocks must be at most 1000, not " + out.at("blocks").dump());
   }
   if (name == "nasnet") CheckNasnetFamily(out, where);
+  if (name == "chain" && !out.contains("arch")) {
+    Fail(where,
+         "arch: missing (an architecture of a chain space, e.g. \"{arch}\", or the path "
+         "of a JSON file holding one)");
+  }
   return out;
 }
 
@@ -1004,6 +1014,7 @@ ModelSpec ModelSpec::ScaleChannels(double factor) const {
   if (key == "layers") {
     return FromJson(Json{{"layers", ScaleLayerList(options, factor, options.size() - 1)}});
   }
+  if (key == "chain") return FromJson(Json{{key, ScaleChain(options, factor)}});
   if (key == "mlp" && options.contains("hidden")) {
     Json hidden = Json::array();
     for (const Json& h : options.at("hidden")) {
@@ -1037,6 +1048,7 @@ Json ModelSpec::Layers(int64_t classes) const {
     Fail("model: nasnet", "a network of cells has no layer list (Summarize and Net build it)");
   }
   if (key == "mlp") return ExpandMlp(value, classes);
+  if (key == "chain") return ExpandChain(value, classes);
   if (key == "cnn") return ExpandCnn(value, classes);
   return ExpandResnet(value, classes);
 }
@@ -1119,15 +1131,18 @@ NetImpl::NetImpl(const ModelSpec& spec, const std::vector<int64_t>& input_shape,
   // Modules are created in layer order, each drawing its initial values from the global
   // generator as PyTorch's constructors do: the same seed gives the same network.
   for (const Plan& p : plans) body_->push_back(Build(p));
+  channels_last_ = spec.ToJson().contains("chain");
+  if (channels_last_) UseChannelsLast(*this);
 }
 
 torch::Tensor NetImpl::forward(const torch::Tensor& x) {
-  return nasnet_ ? nasnet_->forward(x) : body_->forward(x);
+  if (nasnet_) return nasnet_->forward(x);
+  return body_->forward(channels_last_ ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x);
 }
 
 std::pair<torch::Tensor, torch::Tensor> NetImpl::forward_with_auxiliary(const torch::Tensor& x) {
   if (nasnet_) return nasnet_->forward_with_auxiliary(x);
-  return {body_->forward(x), torch::Tensor()};
+  return {forward(x), torch::Tensor()};
 }
 
 double NetImpl::auxiliary_weight() const {
@@ -1136,6 +1151,31 @@ double NetImpl::auxiliary_weight() const {
 
 void NetImpl::set_progress(double progress) {
   if (nasnet_) nasnet_->set_progress(progress);
+}
+
+LayerStack BuildLayerStack(const Json& layers, const std::vector<int64_t>& input_shape,
+                           const std::string& where) {
+  LayerStack stack;
+  stack.output_shape = input_shape;
+  if (!layers.is_array()) Fail(where, "must be a list of layers, not " + layers.dump());
+  if (layers.empty()) return stack;
+  const std::vector<Plan> plans = PlanLayers(CanonicalLayers(layers, where), input_shape, where);
+  for (const Plan& p : plans) {
+    stack.modules->push_back(Build(p));
+    stack.params = Add(stack.params, p.params, where);
+    stack.flops = Add(stack.flops, p.flops, where);
+  }
+  stack.output_shape = plans.back().out;
+  return stack;
+}
+
+void UseChannelsLast(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  auto convert = [](torch::Tensor& t) {
+    if (t.defined() && t.dim() == 4) t.set_data(t.contiguous(torch::MemoryFormat::ChannelsLast));
+  };
+  for (torch::Tensor& p : module.parameters()) convert(p);
+  for (torch::Tensor& b : module.buffers()) convert(b);
 }
 
 int64_t CountParameters(const torch::nn::Module& module) {

@@ -118,6 +118,8 @@ TrainConfig TrainConfig::FromJson(const Json& json, const std::string& source) {
       c.batch_size = PositiveInt(json.at("batch_size"), "batch_size");
     if (json.contains("eval_batch_size")) {
       c.eval_batch_size = PositiveInt(json.at("eval_batch_size"), "eval_batch_size");
+    } else if (c.model.ToJson().contains("chain")) {
+      c.eval_batch_size = kChainEvalBatchSize;
     }
     if (json.contains("augment")) c.augment = AugmentOptions::FromJson(json.at("augment"));
     if (json.contains("label_smoothing")) {

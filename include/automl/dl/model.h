@@ -10,6 +10,7 @@
 //   model: {cnn: {depth: 2, width: 32, kernel: 3, batchnorm: true, dropout: 0.25, fc: 128}}
 //   model: {resnet: {stages: 3, blocks: 2, width: 16}}
 //   model: {nasnet: {genotype: genotype.json, cells: 2, filters: 16, drop_path: 0.2}}
+//   model: {chain: {arch: "{arch}", activation: relu6, head: 0, dropout: 0}}
 //
 // Layer kinds (the key that names the kind carries its main value):
 //   conv: OUT        kernel (3), stride (1), padding ("same" or a number; default: same),
@@ -66,6 +67,18 @@
 //                      whose loss, times auxiliary_weight (0.4, >= 0), is added in training
 //           It has no layer list (Layers() refuses it); its summary has one row per stem, cell,
 //           auxiliary head and head.
+//   chain   a chain of MobileNetV2 blocks, the architectures of a `type: chain` search space
+//           (automl/nas/chain_space.h):
+//           arch       (required) {stem: 16, stages: [{width: 16, stride: 1, ops: [mb3_k3, skip,
+//                      ...]}, ...]}, or the path of a JSON file holding one; `skip` only where the
+//                      shape stays
+//           activation (relu6), head (0: none; else a 1x1 conv of that many channels before the
+//           pooling), dropout (0) before the linear head
+//           Expanded to: a 3x3 stem conv + batchnorm + activation; per layer mbE_kK, a 1x1
+//           expansion to E times the input channels (none for E = 1), a KxK depthwise conv with
+//           the stage's stride in its first layer, each + batchnorm + activation, and a 1x1
+//           projection + batchnorm, inside a residual when the shape stays; skip adds nothing;
+//           then [head conv], global average pooling, [dropout], linear head.
 // Families end in a linear head with one output per class; a layer list writes its own.
 // The canonical form keeps what was written (no defaults filled in), with the kind first, options
 // in the order listed above, integers as integers and dropout rates as floats, so that specs that
@@ -174,10 +187,31 @@ class NetImpl : public torch::nn::Module {
  private:
   ModelSpec spec_;
   ModelSummary summary_;
+  bool channels_last_ = false;  // chain: see UseChannelsLast
   torch::nn::Sequential body_;
   std::shared_ptr<NasnetImpl> nasnet_;  // instead of body_ for nasnet
 };
 TORCH_MODULE(Net);
+
+// A layer list (as `layers:` takes it, no head needed) built as NetImpl builds its body: one
+// module per layer, in order, each drawing its initial values from the global generator. For
+// networks assembled from pieces, such as the choice blocks of a supernet (automl/dl/supernet.h):
+// the pieces of a path hold the same modules, in the same order, as the stand-alone network.
+struct LayerStack {
+  torch::nn::Sequential modules;  // empty for an empty list
+  std::vector<int64_t> output_shape;
+  int64_t params = 0;
+  int64_t flops = 0;  // multiply-adds per example, as LayerSummary counts them
+};
+// Throws InvalidArgument naming |where| and the layer when a layer is invalid or does not fit.
+LayerStack BuildLayerStack(const Json& layers, const std::vector<int64_t>& input_shape,
+                           const std::string& where);
+
+// Stores every 4-D parameter and buffer of |module| channels-last (NHWC). Networks of depthwise
+// convolutions (chain) run in that format: Debian's LibTorch 1.13 (oneDNN 2.6) takes a slow path
+// for NCHW depthwise convolutions, measured here 3x slower in training and up to 17x in
+// inference for an mb6_k5 block (BENCHMARKS.md). Their inputs are converted in forward().
+void UseChannelsLast(torch::nn::Module& module);
 
 // The number of trainable parameters of |module|, counted from its tensors.
 int64_t CountParameters(const torch::nn::Module& module);
