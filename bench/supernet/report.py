@@ -22,7 +22,13 @@ def mean_sd(values):
 
 
 def main(results):
-    rank = load(os.path.join(results, "rank.json"))
+    rank_file = os.path.join(results, "rank.json")
+    if os.path.exists(rank_file):
+        print_rank(load(rank_file))
+    print_search(results)
+
+
+def print_rank(rank):
     sa = rank["standalone"]
     print(f"Stand-alone: {sum(v is not None for v in sa['accuracy'])} of {rank['paths']} paths, "
           f"{sa['seconds_per_path']:.1f} s each")
@@ -37,6 +43,9 @@ def main(results):
         print(f"| {s['sampler']} | {s['supernet']['epochs']} | {s['pairs']} | {tau} | {rho} | "
               f"{s['train_seconds']:.0f} | {s['score_seconds']:.0f} |")
     print()
+
+
+def print_search(results):
     rows = []
     for strategy in ("evolution", "random"):
         path = os.path.join(results, f"search-{strategy}.json")
@@ -61,12 +70,13 @@ def main(results):
             print(f"| best of {strategy} | {best['params']} | {best['flops']} | "
                   f"{best['latency_ms']:.3f} | {best['accuracy']:.4f} | {mean_sd(vals)} | "
                   f"{mean_sd(tests)} | {ops} |")
-    handmade = sorted(glob.glob(os.path.join(results, "handmade-seed*.json")))
-    if handmade:
-        runs = [load(p) for p in handmade]
-        print(f"| hand-made (mb6_k3 x 6) | {runs[0]['params']} | {runs[0]['flops']} | - | - | "
-              f"{mean_sd([r['val_accuracy'] for r in runs])} | "
-              f"{mean_sd([r['test_accuracy'] for r in runs])} | mb6_k3 x 6 |")
+    for net in ("mb3", "mb6"):
+        handmade = sorted(glob.glob(os.path.join(results, f"handmade-{net}-seed*.json")))
+        if handmade:
+            runs = [load(p) for p in handmade]
+            print(f"| hand-made ({net}_k3 x 6) | {runs[0]['params']} | {runs[0]['flops']} | - | - "
+                  f"| {mean_sd([r['val_accuracy'] for r in runs])} | "
+                  f"{mean_sd([r['test_accuracy'] for r in runs])} | {net}_k3 x 6 |")
 
 
 if __name__ == "__main__":

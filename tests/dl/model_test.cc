@@ -264,12 +264,12 @@ TEST(ModelSpecTest, RefusalsNameTheLayerAndTheProblemInOneLine) {
       {R"({"cnn": {"width": "{w}"}})",
        "model: cnn: width is \"{w}\", a placeholder left unsubstituted"},
       // The model itself and the families.
-      {R"({"layer": []})", "model: unknown key 'layer' (known: layers, mlp, cnn, resnet, nasnet)"},
+      {R"({"layer": []})", "model: unknown key 'layer' (known: layers, mlp, cnn, resnet, nasnet, chain)"},
       {R"({"mlp": {}, "cnn": {}})",
-       "model: give one of layers, mlp, cnn, resnet, nasnet, not both "
+       "model: give one of layers, mlp, cnn, resnet, nasnet, chain, not both "
        "'mlp' and 'cnn'"},
       {R"("vgg")",
-       "model: unknown family 'vgg' (known: mlp, cnn, resnet, nasnet; or {layers: [...]})"},
+       "model: unknown family 'vgg' (known: mlp, cnn, resnet, nasnet, chain; or {layers: [...]})"},
       {R"(3)", "model: must be {layers: [...]} or a family such as {cnn: {...}}, not 3"},
       {R"({"cnn": {"widht": 3}})",
        "model: cnn: unknown key 'widht' (known: depth, width, kernel, batchnorm, dropout, fc, "
