@@ -168,7 +168,7 @@ std::unique_ptr<dl::SupernetTrainer> TrainSupernet(const SupernetRunConfig& conf
     std::fprintf(stderr,
                  "[%s] supernet epoch %lld/%lld: train loss %.4f acc %.4f, %.1f s (scoring %.1f "
                  "s, %lld paths)%s\n",
-                 label.c_str(), static_cast<long long>(e.epoch + 1),
+                 label.c_str(), static_cast<long long>(e.epoch) + 1,
                  static_cast<long long>(options.epochs), e.train_loss, e.train_accuracy, e.seconds,
                  e.score_seconds, static_cast<long long>(e.paths_scored), extra.c_str());
     return !interrupted.load();

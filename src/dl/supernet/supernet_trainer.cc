@@ -164,7 +164,7 @@ class GreedyPolicy : public SupernetTrainer::PathPolicy {
 // the remaining steps; the candidates are scored at the end of each share.
 class PcnasPolicy : public SupernetTrainer::PathPolicy {
  public:
-  PcnasPolicy(std::vector<int64_t> counts, const Json& options, double warmup)
+  PcnasPolicy(const std::vector<int64_t>& counts, const Json& options, double warmup)
       : uniform_(counts),
         pool_(counts, nas::PartialModelPoolOptions::FromJson(options)),
         layers_(static_cast<int64_t>(counts.size())),
