@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,13 @@ ArchitectureValues CollectArchitectures(const Study& study, int64_t k) {
   }
   out.seconds = complete > 0 ? total / static_cast<double>(complete) : std::nan("");
   return out;
+}
+
+void WriteJsonFile(const std::string& path, const Json& json) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) throw InvalidArgument("cannot write '" + path + "'");
+  file << json.dump(2) << "\n";
+  if (!file.flush()) throw StorageError("writing '" + path + "' failed");
 }
 
 }  // namespace automl::cli

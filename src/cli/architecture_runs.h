@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "automl/frozen_trial.h"
+#include "automl/json.h"
 #include "automl/optimize.h"
 #include "automl/param_value.h"
 #include "automl/search_space.h"
@@ -49,6 +50,10 @@ struct ArchitectureValues {
   double seconds = 0;
 };
 ArchitectureValues CollectArchitectures(const Study& study, int64_t k);
+
+// Writes |json| (indented) to |path| for a command's --json; throws InvalidArgument when the file
+// cannot be opened, StorageError when writing fails.
+void WriteJsonFile(const std::string& path, const Json& json);
 
 }  // namespace automl::cli
 

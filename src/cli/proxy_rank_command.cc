@@ -340,10 +340,7 @@ class ProxyRankCommand : public Command {
                     {"failed", reference.failed},
                     {"seconds_per_architecture", Number(reference.seconds)}}},
                   {"proxies", proxies}};
-      std::ofstream file(json_path_, std::ios::binary | std::ios::trunc);
-      if (!file) throw InvalidArgument("cannot write '" + json_path_ + "'");
-      file << out.dump(2) << "\n";
-      if (!file.flush()) throw StorageError("writing '" + json_path_ + "' failed");
+      WriteJsonFile(json_path_, out);
     }
     return all_ranked ? kExitSuccess : kExitFailure;
   }

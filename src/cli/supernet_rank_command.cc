@@ -229,10 +229,7 @@ class SupernetRankCommand : public Command {
                     {"failed", reference.failed},
                     {"seconds_per_path", Number(reference.seconds)}}},
                   {"samplers", rows}};
-      std::ofstream file(json_path_, std::ios::binary | std::ios::trunc);
-      if (!file) throw InvalidArgument("cannot write '" + json_path_ + "'");
-      file << out.dump(2) << "\n";
-      if (!file.flush()) throw StorageError("writing '" + json_path_ + "' failed");
+      WriteJsonFile(json_path_, out);
     }
     return all_ranked ? kExitSuccess : kExitFailure;
   }

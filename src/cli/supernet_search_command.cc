@@ -41,6 +41,7 @@
 #include "automl/format.h"
 #include "automl/storage.h"
 #include "automl/study.h"
+#include "cli/architecture_runs.h"
 #include "cli/command.h"
 #include "cli/table.h"
 
@@ -495,10 +496,7 @@ class SupernetSearchCommand : public Command {
     out["retrained"] = retrained;
     (void)supernet;
     if (!json_path_.empty()) {
-      std::ofstream file(json_path_, std::ios::binary | std::ios::trunc);
-      if (!file) throw InvalidArgument("cannot write '" + json_path_ + "'");
-      file << out.dump(2) << "\n";
-      if (!file.flush()) throw StorageError("writing '" + json_path_ + "' failed");
+      WriteJsonFile(json_path_, out);
     }
     return Interrupted() ? kExitFailure : kExitSuccess;
   }
