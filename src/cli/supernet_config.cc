@@ -115,14 +115,14 @@ std::vector<dl::SupernetOptions> SupernetOptionsOf(const SupernetRunConfig& conf
   if (!samplers.is_array() || samplers.empty()) {
     throw InvalidArgument(file +
                           ": supernet: samplers must be a non-empty list of uniform, "
-                          "greedy, pcnas");
+                          "greedy, pcnas, crnas");
   }
   std::vector<dl::SupernetOptions> out;
   for (const Json& name : samplers) {
     Json one = supernet;
     one.erase("samplers");
     // Each sampler's options are those under its name; the others' belong to the others.
-    for (const char* other : {"uniform", "greedy", "pcnas"}) {
+    for (const char* other : {"uniform", "greedy", "pcnas", "crnas"}) {
       if (name != other) one.erase(other);
     }
     one["sampler"] = name;

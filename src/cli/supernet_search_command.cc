@@ -8,19 +8,24 @@
 //
 //   (the keys of cli/supernet_config.h, and)
 //   search:
-//     strategy: evolution          # evolution (SPOS) | random | nsga2 (accuracy/latency front)
-//     sampler: greedy              # the supernet to search, when supernet: names several
-//     evolution: {population: 50, top_k: 10, iterations: 20}   #
-//     automl/nas/constrained_path_evolution.h paths: 1000                  # random: feasible paths
-//     evaluated (default: evolution's budget) nsga2: {population_size: 50} # nsga2: the sampler's
-//     options; trials: population * iterations limits: {params: 150000, flops: 5.0e6,
-//     latency_ms: 1.5} objective: accuracy          # accuracy | mnasnet | fbnet (what evolution
-//     and random rank by) target_ms: 1.0               # mnasnet: acc * (latency / target_ms)^w w:
-//     -0.07                     # (M. Tan et al., MnasNet, CVPR 2019) alpha: 0.2 # fbnet: loss *
-//     alpha * log(latency in microseconds)^beta beta: 0.6                    # (B. Wu et al.,
-//     FBNet, CVPR 2019), minimized retrain: 1                   # best paths retrained stand-alone
-//     seeds: [0, 1, 2]             # one stand-alone training per seed
-//     check_paths: 5               # paths whose measured latency checks the table
+//     strategy: evolution   # evolution (SPOS) | random | nsga2 (accuracy/latency front) |
+//                           # crnas (CR-NAS: blocks per stage and dilations at fixed totals)
+//     sampler: greedy       # the supernet to search, when supernet: names several
+//     evolution: {population: 50, top_k: 10, iterations: 20}
+//                           # automl/nas/constrained_path_evolution.h
+//     paths: 1000           # random: feasible paths evaluated (default: evolution's budget)
+//     nsga2: {population_size: 50}   # nsga2: the sampler's options; trials as evolution's
+//     crnas: {blocks: [6, 8], sweeps: 1, max_allocations: 0}
+//                           # automl/nas/stage_allocation.h: one best path per total
+//     limits: {params: 150000, flops: 5.0e6, latency_ms: 1.5}
+//     objective: accuracy   # accuracy | mnasnet | fbnet (what evolution, random, crnas rank by)
+//     target_ms: 1.0        # mnasnet: acc * (latency / target_ms)^w
+//     w: -0.07              #   (M. Tan et al., MnasNet, CVPR 2019)
+//     alpha: 0.2            # fbnet: loss * alpha * log(latency in microseconds)^beta, minimized
+//     beta: 0.6             #   (B. Wu et al., FBNet, CVPR 2019)
+//     retrain: 1            # best paths retrained stand-alone (crnas: each total's best)
+//     seeds: [0, 1, 2]      # one stand-alone training per seed
+//     check_paths: 5        # paths whose measured latency checks the table
 //   latency: {batch: 1, warmup: 10, repeats: 30, threads: 1}
 //
 // Validation data rank the paths; the test set is only reported for the retrained networks.
@@ -51,6 +56,7 @@
 #include "automl/dl/latency.h"
 #include "automl/dl/torch_objective.h"
 #include "automl/nas/constrained_path_evolution.h"
+#include "automl/nas/stage_allocation.h"
 #include "automl/random.h"
 #include "automl/samplers/nsga2_sampler.h"
 #include "cli/supernet_config.h"
@@ -93,7 +99,9 @@ struct SearchOptions {
   std::string objective = "accuracy";
   std::optional<double> target_ms;
   double w = -0.07, alpha = 0.2, beta = 0.6;
-  int64_t retrain = 1;
+  std::vector<int> crnas_blocks;  // crnas: the totals of blocks searched, one best path each
+  nas::ReallocationSearchOptions crnas;
+  std::optional<int64_t> retrain;  // default: 1, and one per total for crnas
   std::vector<uint64_t> seeds = {0, 1, 2};
   int64_t check_paths = 5;
 };
@@ -121,13 +129,15 @@ SearchOptions ReadSearchOptions(const Json& json) {
   if (json.is_null()) return o;
   if (!json.is_object()) throw InvalidArgument("search: must be a mapping, not " + json.dump());
   CheckKnownKeys(json,
-                 {"strategy", "sampler", "evolution", "paths", "nsga2", "limits", "objective",
-                  "target_ms", "w", "alpha", "beta", "retrain", "seeds", "check_paths"},
+                 {"strategy", "sampler", "evolution", "paths", "nsga2", "crnas", "limits",
+                  "objective", "target_ms", "w", "alpha", "beta", "retrain", "seeds",
+                  "check_paths"},
                  "search");
   if (json.contains("strategy")) {
     o.strategy = json.at("strategy").is_string() ? json.at("strategy").get<std::string>() : "";
-    if (o.strategy != "evolution" && o.strategy != "random" && o.strategy != "nsga2") {
-      throw InvalidArgument("search: strategy must be evolution, random or nsga2, not " +
+    if (o.strategy != "evolution" && o.strategy != "random" && o.strategy != "nsga2" &&
+        o.strategy != "crnas") {
+      throw InvalidArgument("search: strategy must be evolution, random, nsga2 or crnas, not " +
                             json.at("strategy").dump());
     }
   }
@@ -140,6 +150,28 @@ SearchOptions ReadSearchOptions(const Json& json) {
   }
   if (json.contains("paths")) o.paths = ReadCount(json, "paths", 1);
   if (json.contains("nsga2")) o.nsga2 = json.at("nsga2");
+  if (json.contains("crnas")) {
+    Json c = json.at("crnas");
+    if (!c.is_object() || !c.contains("blocks")) {
+      throw InvalidArgument(
+          "search: crnas must be a mapping with blocks, the totals of blocks to search ({blocks: "
+          "[6, 8]}), not " +
+          c.dump());
+    }
+    const Json blocks = c.at("blocks");
+    if (!blocks.is_array() || blocks.empty()) {
+      throw InvalidArgument("search: crnas: blocks must be a non-empty list of totals, not " +
+                            blocks.dump());
+    }
+    for (const Json& b : blocks) {
+      if (!b.is_number_integer() || b.get<int64_t>() < 1 || b.get<int64_t>() > 4096) {
+        throw InvalidArgument("search: crnas: blocks must be positive integers, not " + b.dump());
+      }
+      o.crnas_blocks.push_back(b.get<int>());
+    }
+    c.erase("blocks");
+    o.crnas = nas::ReallocationSearchOptions::FromJson(c);
+  }
   if (json.contains("limits")) {
     const Json& l = json.at("limits");
     if (!l.is_object()) throw InvalidArgument("search: limits must be a mapping");
@@ -193,7 +225,7 @@ class SupernetSearchCommand : public Command {
         "Search a trained weight-sharing supernet under parameter, FLOPs and latency limits");
     cmd->add_option("config", config_path_, "supernet-search config (YAML or JSON)")->required();
     cmd->add_option("--strategy", strategy_, "Override search.strategy")
-        ->check(CLI::IsMember({"evolution", "random", "nsga2"}));
+        ->check(CLI::IsMember({"evolution", "random", "nsga2", "crnas"}));
     AddStorageOption(cmd, &storage_);
     cmd->add_option("--json", json_path_, "Also write the results to this JSON file");
     return cmd;
@@ -210,6 +242,18 @@ class SupernetSearchCommand : public Command {
       throw InvalidArgument(config_path_ + ": " + e.what());
     }
     if (!strategy_.empty()) search.strategy = strategy_;
+    if (search.strategy == "crnas") {
+      if (search.crnas_blocks.empty()) {
+        throw InvalidArgument(config_path_ +
+                              ": search: crnas: blocks: give the totals of blocks to search "
+                              "(crnas: {blocks: [6, 8]})");
+      }
+      try {
+        nas::CheckReallocationSpace(config.chain);
+      } catch (const InvalidArgument& e) {
+        throw InvalidArgument(config_path_ + ": space: " + e.what());
+      }
+    }
     // The supernet: the sampler search.sampler names among supernet's (the first by default).
     const std::vector<dl::SupernetOptions> samplers = SupernetOptionsOf(config);
     dl::SupernetOptions supernet_options = samplers.front();
@@ -334,7 +378,9 @@ class SupernetSearchCommand : public Command {
       };
       std::vector<nas::ScoredPath> best;
       try {
-        if (search.strategy == "evolution") {
+        if (search.strategy == "crnas") {
+          out["crnas"] = Reallocate(config, search, feasible, evaluate_all, &best);
+        } else if (search.strategy == "evolution") {
           nas::ConstrainedPathEvolution evolution(counts, search.evolution, feasible,
                                                   trainer->CandidatePaths());
           Rng rng(DeriveSeed(config.seed, 0, HashName("supernet-search")));
@@ -402,6 +448,45 @@ class SupernetSearchCommand : public Command {
     return m;
   }
 
+  // CR-NAS's two-level search at each total of blocks; |best| gets one path per total, in the
+  // order of the totals. Returns the details for --json.
+  static Json Reallocate(
+      const SupernetRunConfig& config, const SearchOptions& search,
+      const std::function<bool(const Path&)>& feasible,
+      const std::function<std::vector<double>(const std::vector<Path>&)>& evaluate_all,
+      std::vector<nas::ScoredPath>* best) {
+    const nas::ReallocationSearch reallocation(config.chain, search.crnas);
+    auto depths_text = [](const nas::StageDepths& d) {
+      std::string text;
+      for (const int x : d) text += (text.empty() ? "" : "-") + std::to_string(x);
+      return text;
+    };
+    Json details = Json::array();
+    for (const int blocks : search.crnas_blocks) {
+      const nas::ReallocationResult r = reallocation.Run(blocks, feasible, evaluate_all);
+      const nas::StageDepths depths = nas::DepthsOf(r.best.first, config.chain);
+      std::printf(
+          "crnas: %d blocks: %zu allocations, best %s (val %.4f); with its dilations %.4f; %lld "
+          "evaluations\n",
+          blocks, r.allocations.size(), depths_text(depths).c_str(), r.best_allocation.second,
+          r.best.second, static_cast<long long>(r.evaluations));
+      Json allocations = Json::array();
+      for (const auto& [path, score] : r.allocations) {
+        allocations.push_back(
+            {{"depths", nas::DepthsOf(path, config.chain)}, {"score", score}});
+      }
+      details.push_back({{"blocks", blocks},
+                         {"allocations", allocations},
+                         {"best_allocation", nas::ToJson(nas::DecodePath(r.best_allocation.first,
+                                                                         config.chain))},
+                         {"best", nas::ToJson(nas::DecodePath(r.best.first, config.chain))},
+                         {"best_score", r.best.second},
+                         {"evaluations", r.evaluations}});
+      best->push_back(r.best);
+    }
+    return details;
+  }
+
   // The best of N feasible paths drawn uniformly (the baseline evolution must beat).
   static std::vector<nas::ScoredPath> RandomSearch(
       const SearchOptions& search, const std::vector<int64_t>& counts,
@@ -456,7 +541,9 @@ class SupernetSearchCommand : public Command {
 
     // The best paths, retrained stand-alone at the full setting, once per seed.
     Json retrained = Json::array();
-    const auto n = std::min<size_t>(top.size(), static_cast<size_t>(search.retrain));
+    const int64_t retrain =
+        search.retrain.value_or(search.strategy == "crnas" ? static_cast<int64_t>(top.size()) : 1);
+    const auto n = std::min<size_t>(top.size(), static_cast<size_t>(retrain));
     if (n > 0) {
       StudyOptions options;
       options.name = config.name + "." + search.strategy + ".retrain";

@@ -73,6 +73,7 @@ Json ChainBlockLayers(const nas::ChainOp& op, int64_t in, int64_t out, int64_t s
   if (op.expansion != 1) inner.push_back(ConvLayer(hidden, 1, head.activation));
   Json depthwise{{"dwconv", op.kernel}};
   if (stride != 1) depthwise["stride"] = stride;
+  if (op.dilation != 1) depthwise["dilation"] = op.dilation;
   depthwise["batchnorm"] = true;
   if (head.activation != "none") depthwise["activation"] = head.activation;
   inner.push_back(depthwise);

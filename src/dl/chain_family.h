@@ -30,7 +30,8 @@ ChainHead ChainHeadOf(const Json& family);
 // The stem: a 3x3 convolution to |stem| channels with batchnorm and the activation.
 Json ChainStemLayers(int64_t stem, const ChainHead& head);
 // One layer's block from |in| to |out| channels: nothing for skip; for mbE_kK, a 1x1 expansion
-// to E * in channels (left out for E = 1), a K x K depthwise convolution with |stride|, each with
+// to E * in channels (left out for E = 1), a K x K depthwise convolution with |stride| (and the
+// op's dilation, padded to keep the size), each with
 // batchnorm and the activation, and a linear 1x1 projection to |out| with batchnorm; a residual
 // around the three when stride is 1 and in == out (Sandler et al., "MobileNetV2: Inverted
 // Residuals and Linear Bottlenecks", CVPR 2018).

@@ -183,6 +183,66 @@ latency: {batch: 1, warmup: 1, repeats: 3, threads: 1}
   EXPECT_EQ(j["best"].size(), nsga2.ParetoFront().size());
 }
 
+TEST_F(SupernetCommandsTest, CrnasSearchesStagePrefixPathsAtEachTotalOnOneSupernet) {
+  WriteFile(dir_.File("cr.yaml"), R"(
+name: cr
+space:
+  arch:
+    type: chain
+    choices: [mb1_k3, mb1_k3_d2, skip]
+    stem: 4
+    stages: [{layers: 2, width: 4, stride: 1}, {layers: 3, width: 8, stride: 2}]
+objective:
+  task: fashion-mnist
+  data: {fraction: 0.02, resolution: 8, validation_size: 300}
+  model: {chain: {arch: "{arch}"}}
+  optimizer: {name: sgd, lr: 0.2, momentum: 0.9}
+  epochs: 1
+  batch_size: 64
+  threads: 1
+seed: 1
+models_dir: models
+supernet: {sampler: crnas, epochs: 1}
+search: {strategy: crnas, crnas: {blocks: [2, 4]}, seeds: [0], check_paths: 0}
+)");
+  const std::string storage = "sqlite:///" + dir_.File("s.db");
+  const CliResult r = Cli({"supernet-search", "cr.yaml", "--storage", storage, "--json", "c.json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("crnas: 2 blocks: 1 allocations"));
+  EXPECT_THAT(r.out, HasSubstr("crnas: 4 blocks: 2 allocations"));
+  auto store = OpenStorage(storage);
+  const Study study = Study::Load(store, "cr.crnas");
+  for (const FrozenTrial& t : study.Trials()) EXPECT_EQ(t.state, TrialState::kComplete);
+  const Json j = ReadJson(dir_.File("c.json"));
+  ASSERT_TRUE(j.is_object()) << r.out;
+  ASSERT_EQ(j["crnas"].size(), 2u);
+  for (const Json& total : j["crnas"]) {
+    int kept = 0;
+    for (const Json& stage : total["best"]["stages"]) {
+      bool cut = false;
+      int stage_kept = 0;
+      for (const Json& op : stage["ops"]) {
+        if (op == "skip") {
+          cut = true;
+        } else {
+          EXPECT_FALSE(cut) << "a block after a skip: " << stage.dump();
+          ++stage_kept;
+        }
+      }
+      EXPECT_GE(stage_kept, 1);
+      kept += stage_kept;
+    }
+    EXPECT_EQ(kept, total["blocks"].get<int>());
+  }
+  // Stage level: 1 + 2 allocations (1-1; 1-3, 2-2); spatial level: the other dilation at each
+  // kept position (2 + 4). All distinct paths, each evaluated once.
+  EXPECT_EQ(study.Trials().size(), 1u + 2u + 2u + 4u);
+  // Each total's best retrained, one seed each.
+  const Study retrain = Study::Load(store, "cr.crnas.retrain");
+  EXPECT_EQ(retrain.Trials().size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("models/cr/supernet-crnas.pt")));
+}
+
 TEST_F(SupernetCommandsTest, BadConfigsExitWithOneLine) {
   WriteFile(dir_.File("a.yaml"), std::string(kCommon) + "supernet: {sampler: fair}\n");
   const CliResult a = Cli({"supernet-search", "a.yaml"});
@@ -197,6 +257,10 @@ TEST_F(SupernetCommandsTest, BadConfigsExitWithOneLine) {
   const CliResult c = Cli({"supernet-search", "c.yaml"});
   EXPECT_EQ(c.code, 2);
   EXPECT_THAT(c.err, HasSubstr("ram"));
+  WriteFile(dir_.File("d.yaml"), std::string(kCommon) + "search: {strategy: crnas}\n");
+  const CliResult d = Cli({"supernet-search", "d.yaml"});
+  EXPECT_EQ(d.code, 2);
+  EXPECT_THAT(d.err, HasSubstr("crnas: blocks"));
 }
 
 }  // namespace

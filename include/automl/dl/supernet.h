@@ -10,6 +10,11 @@
 // Each choice block is built from the same layer list as `model: {chain: ...}` expands it to
 // (automl/dl/model.h), so the modules a path runs are the stand-alone network's modules in the
 // same order: ExtractNet copies them by position, and both give the same output.
+//
+// Choices of a layer that differ only in the depthwise dilation (mb6_k3, mb6_k3_d2, mb6_k3_d3)
+// hold one set of weights, run at the dilation the path picks: a dilation changes where the kernel
+// looks, not what it holds, and CR-NAS's spatial reallocation (F. Liang et al., "Computation
+// Reallocation for Object Detection", ICLR 2020) searches dilations over one trained supernet.
 #ifndef AUTOML_DL_SUPERNET_H_
 #define AUTOML_DL_SUPERNET_H_
 
@@ -59,7 +64,8 @@ class ChainSupernetImpl : public torch::nn::Module {
                             const std::function<bool(torch::Tensor*)>& next_batch);
 
   // The modules a path runs, for latency measurement: the stem, one per layer (an empty
-  // Sequential for skip) and the head.
+  // Sequential for skip) and the head. A choice that shares its weights with other dilations is
+  // set to its own: its modules run as that choice until another choice of the layer runs.
   torch::nn::Sequential stem() const { return stem_.modules; }
   torch::nn::Sequential block(size_t layer, size_t choice) const;
   torch::nn::Sequential head() const { return head_.modules; }
@@ -69,6 +75,16 @@ class ChainSupernetImpl : public torch::nn::Module {
   const std::vector<int64_t>& input_shape() const { return input_shape_; }
 
  private:
+  // Where a choice shares its modules with other dilations: their depthwise convolution (null
+  // when the choice shares with none), which this choice runs at |dilation|.
+  struct SharedDilation {
+    torch::nn::Conv2dImpl* conv = nullptr;
+    int dilation = 1;
+    int kernel = 3;
+  };
+  // Points a shared depthwise convolution at the choice's dilation (its options are the module's
+  // own state, not the weights', so a const supernet may set them).
+  void SetDilation(size_t layer, size_t choice) const;
   void CheckPath(const std::vector<int64_t>& path) const;
   std::vector<const LayerStack*> PathStacks(const std::vector<int64_t>& path) const;
 
@@ -79,6 +95,7 @@ class ChainSupernetImpl : public torch::nn::Module {
   std::vector<std::vector<std::string>> choices_;
   LayerStack stem_;
   std::vector<std::vector<LayerStack>> blocks_;  // [layer][choice]
+  std::vector<std::vector<SharedDilation>> dilations_;  // [layer][choice]
   LayerStack head_;
   std::vector<std::vector<int64_t>> inputs_;  // input shape of each layer
   std::vector<int64_t> head_input_;

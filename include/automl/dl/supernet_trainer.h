@@ -2,7 +2,8 @@
 // with the weights they inherit from it.
 //
 //   supernet:
-//     sampler: greedy              # uniform (SPOS) | greedy (GreedyNAS) | pcnas (PC-NAS)
+//     sampler: greedy              # uniform (SPOS) | greedy (GreedyNAS) | pcnas (PC-NAS) |
+//                                  # crnas (CR-NAS: stages cut to any depth)
 //     greedy: {num_sampled: 10, num_kept: 5}  # the sampler's options: GreedyPathSamplerOptions,
 //                                             # PartialModelPoolOptions (automl/nas/)
 //     epochs: 10                   # supernet training epochs: batches trained, for every sampler
@@ -30,6 +31,10 @@
 //            random completions on the scoring subset and keeps the best `pool_size`; what is
 //            left of the growth once training ends is done then (X. Li et al., "Improving
 //            One-shot NAS by Suppressing the Posterior Fading", CVPR 2020).
+//   crnas    stage-prefix paths: each stage's depth uniform in 1 .. its layers, each kept
+//            position's block (e.g. its dilation) uniform, so that one supernet serves searches
+//            at any total of blocks (F. Liang et al., "Computation Reallocation for Object
+//            Detection", ICLR 2020; automl/nas/stage_allocation.h). Needs skip among the choices.
 #ifndef AUTOML_DL_SUPERNET_TRAINER_H_
 #define AUTOML_DL_SUPERNET_TRAINER_H_
 

@@ -14,6 +14,9 @@
 //   mb<E>_k<K>  an inverted residual block: 1x1 expansion to E times the input channels, a KxK
 //               depthwise convolution with the layer's stride, a 1x1 projection to the stage's
 //               width; with a residual connection when input and output shapes agree.
+//   mb<E>_k<K>_d<D>  the same block with its depthwise convolution dilated by D (2..4; padded
+//               to keep the size): the same weights and cost, a receptive field D times wider,
+//               which is what CR-NAS reallocates across positions (automl/nas/stage_allocation.h).
 //   skip        the identity: the layer is left out, so the search also chooses the depth.
 // The first layer of a stage that changes the shape (stride 2, or a width other than its input's:
 // the stem's for stage 0, the previous stage's otherwise) cannot be skipped, so the space never
@@ -52,21 +55,25 @@ namespace automl::nas {
 
 // ---- Operations ----
 
-// One layer's operation: skip, or an inverted residual block with |expansion| (1..8) and an odd
-// depthwise |kernel| (3..9). expansion and kernel mean nothing when skip is true.
+// One layer's operation: skip, or an inverted residual block with |expansion| (1..8), an odd
+// depthwise |kernel| (3..9) and the depthwise convolution's |dilation| (1..4). expansion, kernel
+// and dilation mean nothing when skip is true.
 struct ChainOp {
   static constexpr int kMinExpansion = 1;
   static constexpr int kMaxExpansion = 8;
   static constexpr int kMinKernel = 3;
   static constexpr int kMaxKernel = 9;
+  static constexpr int kMaxDilation = 4;
 
   bool skip = false;
   int expansion = 6;
   int kernel = 3;
+  int dilation = 1;
 };
 
-// "skip" or "mb<E>_k<K>" in its one spelling (no sign, no leading zero); nullopt for any other
-// text and for an expansion or kernel outside the ranges above.
+// "skip", "mb<E>_k<K>" or "mb<E>_k<K>_d<D>" in its one spelling (no sign, no leading zero, no
+// "_d1"); nullopt for any other text and for an expansion, kernel or dilation outside the ranges
+// above.
 std::optional<ChainOp> ParseChainOp(std::string_view name);
 // The inverse of ParseChainOp for a valid op ("mb6_k5", "skip").
 std::string ChainOpName(const ChainOp& op);

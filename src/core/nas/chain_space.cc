@@ -18,7 +18,8 @@ namespace {
 constexpr char kOptionsWhere[] = "chain";
 constexpr char kArchWhere[] = "architecture";
 constexpr char kSkip[] = "skip";
-constexpr char kOpForms[] = "skip or mb<E>_k<K> with E in 1..8 and K odd in 3..9";
+constexpr char kOpForms[] =
+    "skip or mb<E>_k<K>[_d<D>] with E in 1..8, K odd in 3..9 and D in 2..4";
 
 std::string Quoted(const std::string& text) { return "'" + text + "'"; }
 
@@ -232,9 +233,10 @@ std::optional<int> ParseSmallNumber(std::string_view digits) {
   return value;
 }
 
-bool ValidBlock(int expansion, int kernel) {
+bool ValidBlock(int expansion, int kernel, int dilation) {
   return expansion >= ChainOp::kMinExpansion && expansion <= ChainOp::kMaxExpansion &&
-         kernel >= ChainOp::kMinKernel && kernel <= ChainOp::kMaxKernel && kernel % 2 == 1;
+         kernel >= ChainOp::kMinKernel && kernel <= ChainOp::kMaxKernel && kernel % 2 == 1 &&
+         dilation >= 1 && dilation <= ChainOp::kMaxDilation;
 }
 
 void CheckPath(const std::vector<int64_t>& path,
@@ -258,23 +260,34 @@ void CheckPath(const std::vector<int64_t>& path,
 // ---- Operations ----
 
 std::optional<ChainOp> ParseChainOp(std::string_view name) {
-  if (name == kSkip) return ChainOp{true, 0, 0};
+  if (name == kSkip) return ChainOp{true, 0, 0, 1};
   if (name.substr(0, 2) != "mb") return std::nullopt;
   const size_t sep = name.find("_k", 2);
   if (sep == std::string_view::npos) return std::nullopt;
   const std::optional<int> expansion = ParseSmallNumber(name.substr(2, sep - 2));
-  const std::optional<int> kernel = ParseSmallNumber(name.substr(sep + 2));
-  if (!expansion || !kernel || !ValidBlock(*expansion, *kernel)) return std::nullopt;
-  return ChainOp{false, *expansion, *kernel};
+  std::string_view rest = name.substr(sep + 2);
+  std::optional<int> dilation = 1;
+  if (const size_t d = rest.find("_d"); d != std::string_view::npos) {
+    dilation = ParseSmallNumber(rest.substr(d + 2));
+    rest = rest.substr(0, d);
+    if (dilation == 1) return std::nullopt;  // one spelling: dilation 1 is not written
+  }
+  const std::optional<int> kernel = ParseSmallNumber(rest);
+  if (!expansion || !kernel || !dilation || !ValidBlock(*expansion, *kernel, *dilation)) {
+    return std::nullopt;
+  }
+  return ChainOp{false, *expansion, *kernel, *dilation};
 }
 
 std::string ChainOpName(const ChainOp& op) {
   if (op.skip) return kSkip;
-  if (!ValidBlock(op.expansion, op.kernel)) {
+  if (!ValidBlock(op.expansion, op.kernel, op.dilation)) {
     throw InvalidArgument("chain op: expansion " + std::to_string(op.expansion) + ", kernel " +
-                          std::to_string(op.kernel) + " is not an op (" + kOpForms + ")");
+                          std::to_string(op.kernel) + ", dilation " +
+                          std::to_string(op.dilation) + " is not an op (" + kOpForms + ")");
   }
-  return "mb" + std::to_string(op.expansion) + "_k" + std::to_string(op.kernel);
+  return "mb" + std::to_string(op.expansion) + "_k" + std::to_string(op.kernel) +
+         (op.dilation == 1 ? "" : "_d" + std::to_string(op.dilation));
 }
 
 bool IsChainOp(std::string_view name) { return ParseChainOp(name).has_value(); }

@@ -1,5 +1,6 @@
 #include "automl/dl/supernet.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,16 @@ void Append(std::vector<torch::Tensor>& out, const std::vector<torch::Tensor>& m
   out.insert(out.end(), more.begin(), more.end());
 }
 
+// The one depthwise convolution of an mb block's modules.
+torch::nn::Conv2dImpl* DepthwiseConv(const torch::nn::Sequential& modules) {
+  for (const auto& module : modules->modules(/*include_self=*/false)) {
+    if (auto* conv = module->as<torch::nn::Conv2d>(); conv && conv->options.groups() > 1) {
+      return conv;
+    }
+  }
+  throw InternalError("supernet: a block without a depthwise convolution shares weights");
+}
+
 }  // namespace
 
 ChainSupernetImpl::ChainSupernetImpl(nas::ChainSpaceOptions space, const Json& family,
@@ -52,17 +63,31 @@ ChainSupernetImpl::ChainSupernetImpl(nas::ChainSpaceOptions space, const Json& f
       inputs_.push_back(shape);
       const int64_t stride = i == 0 ? stage.stride : 1;
       std::vector<LayerStack> blocks;
+      std::vector<SharedDilation> dilations;
+      std::vector<nas::ChainOp> ops;
       for (const std::string& name : choices_[layer]) {
         const nas::ChainOp op = *nas::ParseChainOp(name);
         const std::string where = "supernet: layer " + std::to_string(layer) + ": " + name;
         blocks.push_back(BuildLayerStack(ChainBlockLayers(op, shape[0], stage.width, stride, head),
                                          shape, where));
-        if (!blocks.back().modules->is_empty()) {
+        // Choices that differ only in dilation share the first one's weights.
+        const auto owner = std::find_if(ops.begin(), ops.end(), [&](const nas::ChainOp& o) {
+          return !op.skip && !o.skip && o.expansion == op.expansion && o.kernel == op.kernel;
+        });
+        dilations.push_back(SharedDilation{nullptr, op.dilation, op.kernel});
+        if (owner != ops.end()) {
+          const size_t index = static_cast<size_t>(owner - ops.begin());
+          blocks.back().modules = blocks[index].modules;
+          dilations.back().conv = DepthwiseConv(blocks[index].modules);
+          dilations[index].conv = dilations.back().conv;
+        } else if (!blocks.back().modules->is_empty()) {
           register_module("l" + std::to_string(layer) + "_" + name, blocks.back().modules);
         }
+        ops.push_back(op);
       }
       shape = blocks.front().output_shape;
       blocks_.push_back(std::move(blocks));
+      dilations_.push_back(std::move(dilations));
     }
   }
   head_input_ = shape;
@@ -85,11 +110,19 @@ void ChainSupernetImpl::CheckPath(const std::vector<int64_t>& path) const {
   }
 }
 
+void ChainSupernetImpl::SetDilation(size_t layer, size_t choice) const {
+  const SharedDilation& d = dilations_.at(layer).at(choice);
+  if (d.conv == nullptr) return;
+  d.conv->options.dilation(d.dilation);
+  d.conv->options.padding(torch::ExpandingArray<2>(d.dilation * (d.kernel - 1) / 2));
+}
+
 std::vector<const LayerStack*> ChainSupernetImpl::PathStacks(
     const std::vector<int64_t>& path) const {
   CheckPath(path);
   std::vector<const LayerStack*> stacks = {&stem_};
   for (size_t i = 0; i < path.size(); ++i) {
+    SetDilation(i, static_cast<size_t>(path[i]));
     stacks.push_back(&blocks_[i][static_cast<size_t>(path[i])]);
   }
   stacks.push_back(&head_);
@@ -106,6 +139,7 @@ torch::Tensor ChainSupernetImpl::forward(const torch::Tensor& x, const std::vect
 }
 
 torch::nn::Sequential ChainSupernetImpl::block(size_t layer, size_t choice) const {
+  SetDilation(layer, choice);
   return blocks_.at(layer).at(choice).modules;
 }
 

@@ -15,6 +15,7 @@
 #include "automl/error.h"
 #include "automl/nas/greedy_path_sampler.h"
 #include "automl/nas/partial_model_pool.h"
+#include "automl/nas/stage_allocation.h"
 #include "automl/nas/uniform_path_sampler.h"
 #include "automl/random.h"
 
@@ -28,7 +29,7 @@ double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-constexpr const char* kSamplers[] = {"uniform", "greedy", "pcnas"};
+constexpr const char* kSamplers[] = {"uniform", "greedy", "pcnas", "crnas"};
 constexpr const char* kSupernetMagic = "automl-supernet";
 constexpr int64_t kSupernetFormat = 1;
 
@@ -51,13 +52,14 @@ SupernetOptions SupernetOptions::FromJson(const Json& json) {
   if (!json.is_object()) throw InvalidArgument("supernet: must be a mapping, not " + json.dump());
   CheckKnownKeys(
       json,
-      {"sampler", "epochs", "score_examples", "bn_batches", "warmup", "uniform", "greedy", "pcnas"},
+      {"sampler", "epochs", "score_examples", "bn_batches", "warmup", "uniform", "greedy", "pcnas",
+       "crnas"},
       "supernet");
   if (json.contains("sampler")) {
     const Json& s = json.at("sampler");
     if (!s.is_string() || std::find(std::begin(kSamplers), std::end(kSamplers),
                                     s.get<std::string>()) == std::end(kSamplers)) {
-      throw InvalidArgument("supernet: sampler must be one of uniform, greedy, pcnas, not " +
+      throw InvalidArgument("supernet: sampler must be one of uniform, greedy, pcnas, crnas, not " +
                             s.dump());
     }
     o.sampler = s.get<std::string>();
@@ -83,8 +85,9 @@ SupernetOptions SupernetOptions::FromJson(const Json& json) {
   // The sampler's own options are checked by its class.
   if (o.sampler == "greedy") nas::GreedyPathSamplerOptions::FromJson(o.sampler_options);
   if (o.sampler == "pcnas") nas::PartialModelPoolOptions::FromJson(o.sampler_options);
-  if (o.sampler == "uniform" && !o.sampler_options.empty()) {
-    throw InvalidArgument("supernet: uniform takes no options, not " + o.sampler_options.dump());
+  if ((o.sampler == "uniform" || o.sampler == "crnas") && !o.sampler_options.empty()) {
+    throw InvalidArgument("supernet: " + o.sampler + " takes no options, not " +
+                          o.sampler_options.dump());
   }
   return o;
 }
@@ -134,6 +137,18 @@ class UniformPolicy : public SupernetTrainer::PathPolicy {
 
  private:
   nas::UniformPathSampler sampler_;
+};
+
+// CR-NAS's supernet: every stage cut to a uniform depth, every kept position's block uniform.
+class StageDepthPolicy : public SupernetTrainer::PathPolicy {
+ public:
+  explicit StageDepthPolicy(const nas::ChainSpaceOptions& space) : sampler_(space) {}
+  std::vector<Path> Next(Rng& rng, int64_t, int64_t, const Score&) override {
+    return {sampler_.Sample(rng)};
+  }
+
+ private:
+  nas::StageDepthSampler sampler_;
 };
 
 class GreedyPolicy : public SupernetTrainer::PathPolicy {
@@ -259,6 +274,8 @@ SupernetTrainer::SupernetTrainer(const TrainConfig& recipe, nas::ChainSpaceOptio
     policy_ = std::make_unique<GreedyPolicy>(counts, options_.sampler_options);
   } else if (options_.sampler == "pcnas") {
     policy_ = std::make_unique<PcnasPolicy>(counts, options_.sampler_options, options_.warmup);
+  } else if (options_.sampler == "crnas") {
+    policy_ = std::make_unique<StageDepthPolicy>(space_);
   } else {
     policy_ = std::make_unique<UniformPolicy>(counts);
   }

@@ -85,6 +85,26 @@ TEST(ChainOps, ParsesAndNamesEveryValidOp) {
   EXPECT_EQ(valid, 8 * 4);
 }
 
+TEST(ChainOps, ParsesDilationsTwoToFourAndNamesThemBack) {
+  const std::optional<ChainOp> plain = ParseChainOp("mb6_k3");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->dilation, 1);
+  for (int d = 2; d <= 4; ++d) {
+    const std::string name = "mb6_k5_d" + std::to_string(d);
+    const std::optional<ChainOp> op = ParseChainOp(name);
+    ASSERT_TRUE(op) << name;
+    EXPECT_EQ(op->expansion, 6);
+    EXPECT_EQ(op->kernel, 5);
+    EXPECT_EQ(op->dilation, d);
+    EXPECT_EQ(ChainOpName(*op), name);
+  }
+  for (const char* name : {"mb6_k3_d1", "mb6_k3_d5", "mb6_k3_d0", "mb6_k3_d02", "mb6_k3_d", "mb6_k3d2",
+                           "mb6_k3_d2_d2", "skip_d2", "mb6_d2_k3"}) {
+    EXPECT_FALSE(ParseChainOp(name).has_value()) << "'" << name << "'";
+  }
+  EXPECT_THAT(ErrorOf([] { ChainOpName(ChainOp{false, 6, 3, 5}); }), HasSubstr("not an op"));
+}
+
 TEST(ChainOps, RefusesOtherSpellings) {
   for (const char* name : {"", "Skip", "skip ", "mb", "mb6", "mb6_k", "mb_k3", "mb06_k3", "mb6_k03",
                            "mb6k3", "mb6_k3x", "mb+6_k3", "mb-1_k3", "MB6_K3", "mb6_K3", "mb6__k3",
@@ -174,8 +194,8 @@ TEST(ChainOptions, RefusesBadFieldsNamingThem) {
   EXPECT_THAT(OptionsError("{type: nasnet-cell}"), HasSubstr("chain: type: must be 'chain'"));
   // Op names.
   EXPECT_EQ(OptionsError("{choices: [mb3_k3, mb9_k3]}"),
-            "chain: choices[1]: 'mb9_k3' is not an op (skip or mb<E>_k<K> with E in 1..8 and K "
-            "odd in 3..9)");
+            "chain: choices[1]: 'mb9_k3' is not an op (skip or mb<E>_k<K>[_d<D>] with E in 1..8, "
+            "K odd in 3..9 and D in 2..4)");
   EXPECT_THAT(OptionsError("{choices: [mb3_k4]}"), HasSubstr("choices[0]: 'mb3_k4' is not an op"));
   EXPECT_EQ(OptionsError("{choices: [mb3_k3, skip, mb3_k3]}"),
             "chain: choices[2]: 'mb3_k3' repeats choices[0]");

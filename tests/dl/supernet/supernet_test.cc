@@ -72,6 +72,46 @@ TEST(ChainSupernetTest, EveryChoiceHoldsItsOwnWeights) {
   EXPECT_TRUE(pa.front().is_same(pb.front())) << "the stem is shared";
 }
 
+TEST(ChainSupernetTest, DilationsOfOneBlockShareItsWeightsAndEachRunsAsItsStandAloneNetwork) {
+  torch::manual_seed(3);
+  const nas::ChainSpaceOptions space = nas::ChainSpaceOptions::FromJson(ParseYaml(R"(
+type: chain
+stem: 4
+choices: [mb3_k3, mb3_k3_d2, mb3_k3_d3, skip]
+stages: [{layers: 2, width: 8, stride: 1}, {layers: 2, width: 12, stride: 2}]
+)",
+                                                                                "space"));
+  ChainSupernet supernet(space, Json::object(), std::vector<int64_t>{1, 12, 12}, 10);
+  const std::vector<int64_t> d1 = {0, 0, 0, 0}, d2 = {1, 1, 1, 1}, d3 = {2, 2, 2, 2};
+  const auto p1 = supernet->PathParameters(d1), p3 = supernet->PathParameters(d3);
+  ASSERT_EQ(p1.size(), p3.size());
+  for (size_t i = 0; i < p1.size(); ++i) EXPECT_TRUE(p1[i].is_same(p3[i])) << "parameter " << i;
+  // One set of weights per block, not three.
+  const ChainSupernet single(nas::ChainSpaceOptions::FromJson(ParseYaml(R"(
+type: chain
+stem: 4
+choices: [mb3_k3, skip]
+stages: [{layers: 2, width: 8, stride: 1}, {layers: 2, width: 12, stride: 2}]
+)",
+                                                                        "space")),
+                             Json::object(), std::vector<int64_t>{1, 12, 12}, 10);
+  EXPECT_EQ(CountParameters(*supernet), CountParameters(*single));
+  supernet->eval();
+  const torch::Tensor x = torch::randn({3, 1, 12, 12});
+  torch::NoGradGuard no_grad;
+  const torch::Tensor y1 = supernet->forward(x, d1);
+  // Each dilation, in any order, gives its stand-alone network's output: switching dilations
+  // leaves nothing behind.
+  for (const auto& path : {d3, d2, std::vector<int64_t>{2, 0, 1, 3}, d1}) {
+    Net alone = supernet->ExtractNet(path);
+    alone->eval();
+    const torch::Tensor a = supernet->forward(x, path);
+    EXPECT_TRUE(torch::equal(a, alone->forward(x)));
+  }
+  EXPECT_TRUE(torch::equal(supernet->forward(x, d1), y1));
+  EXPECT_FALSE(torch::equal(supernet->forward(x, d3), y1)) << "the dilation changes the output";
+}
+
 TEST(ChainSupernetTest, RecalibrationSetsTheStatisticsOfThePathFromTrainingBatches) {
   ChainSupernet supernet(SmallSpace(), Json::object(), std::vector<int64_t>{1, 10, 10}, 10);
   const std::vector<int64_t> path(4, 0);
