@@ -14,6 +14,9 @@
 #    (bench/supernet/handmade_mb3.yaml, within the latency limit, fewer parameters than the
 #    found paths) and MobileNetV2's mb6_k3 in every layer (handmade_mb6.yaml, more parameters,
 #    over the limit).
+# 4. automl supernet-search bench/supernet/crnas.yaml: CR-NAS reallocation (blocks per stage,
+#    dilations) at 6 and 7 blocks under the FLOPs of handmade_mb3.yaml's 2-2-2 allocation, on one
+#    crnas supernet (12 epochs); each total's best retrained with the seeds.
 # Results land in RESULTS (bench/supernet/results): JSON per step, logs, the SQLite storage and
 # the supernets. Every step resumes: trials already run are kept, supernets continue from their
 # last saved epoch, a baseline whose file exists is kept. Environment: AUTOML
@@ -51,4 +54,9 @@ for net in mb3 mb6; do
     mv "${out}.partial" "${out}"
   done
 done
+sed -e "s|sqlite:///bench/supernet/results/supernet.db|sqlite:///${results}/supernet.db|" \
+    -e "s|models_dir: bench/supernet/results/models|models_dir: ${results}/models|" \
+    "${here}/crnas.yaml" > "${results}/crnas-config.yaml"
+"${automl}" supernet-search "${results}/crnas-config.yaml" --json "${results}/search-crnas.json" \
+  2> "${results}/search-crnas.log" > "${results}/search-crnas.out"
 /usr/bin/python3 "${here}/report.py" "${results}"

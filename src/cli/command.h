@@ -41,6 +41,7 @@ std::unique_ptr<Command> MakeNasCommand();
 std::unique_ptr<Command> MakeProxyRankCommand();
 std::unique_ptr<Command> MakeSupernetRankCommand();
 std::unique_ptr<Command> MakeSupernetSearchCommand();
+std::unique_ptr<Command> MakeScaleCommand();
 
 // Adds `--storage URL` (default automl.db in the working directory) to |command|.
 void AddStorageOption(CLI::App* command, std::string* url);

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   commands.push_back(MakeProxyRankCommand());
   commands.push_back(MakeSupernetRankCommand());
   commands.push_back(MakeSupernetSearchCommand());
+  commands.push_back(MakeScaleCommand());
   std::vector<CLI::App*> subcommands;
   subcommands.reserve(commands.size());
   for (auto& command : commands) subcommands.push_back(command->Register(app));

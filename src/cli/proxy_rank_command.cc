@@ -14,8 +14,6 @@
 //
 // Every training is a trial of the setting's study, so the run is recorded and an interrupted
 // run resumes: an architecture with a finished trial in a setting is not trained again there.
-#include <signal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -36,6 +34,7 @@
 #include "automl/study.h"
 #include "cli/architecture_runs.h"
 #include "cli/command.h"
+#include "cli/interrupt.h"
 #include "cli/table.h"
 
 #ifdef AUTOML_HAVE_TORCH
@@ -47,21 +46,6 @@ namespace automl::cli {
 namespace {
 
 #ifdef AUTOML_HAVE_TORCH
-
-// Raised by SIGINT or SIGTERM: the running training stops at its next step and is recorded
-// FAILED ("interrupted"); the next run trains it again.
-std::atomic<bool> g_proxy_rank_interrupted{false};
-
-extern "C" void OnProxyRankInterrupt(int /*signal*/) { g_proxy_rank_interrupted.store(true); }
-
-void InstallInterruptHandlers() {
-  struct sigaction action {};
-  action.sa_handler = OnProxyRankInterrupt;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 constexpr const char* kReference = "reference";
 
@@ -229,7 +213,7 @@ class ProxyRankCommand : public Command {
         throw InvalidArgument(config_path_ + (s.proxy.is_null() ? "" : ": proxies: " + s.name) +
                               ": " + e.what());
       }
-      s.objective->set_stop_flag(&g_proxy_rank_interrupted);
+      s.objective->set_stop_flag(&InterruptFlag());
     }
 
     const std::vector<ParamMap> sampled = SampleArchitectures(config.space, config.seed, k);
@@ -248,8 +232,8 @@ class ProxyRankCommand : public Command {
       dl::TorchObjective& objective = *s.objective;
       EvaluateArchitectures(
           *s.study, sampled, s.name, "trained",
-          [&objective](Trial& trial) { return objective.Run(trial); }, g_proxy_rank_interrupted);
-      if (g_proxy_rank_interrupted.load()) {
+          [&objective](Trial& trial) { return objective.Run(trial); }, InterruptFlag());
+      if (InterruptFlag().load()) {
         std::fprintf(stderr, "interrupted: run the command again to resume\n");
         return kExitFailure;
       }

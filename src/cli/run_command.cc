@@ -1,5 +1,4 @@
 // automl run CONFIG: runs a study until its target of finished trials is met.
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,6 +13,7 @@
 #include "automl/report/trial_json.h"
 #include "automl/study_config.h"
 #include "cli/command.h"
+#include "cli/interrupt.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/dl/components.h"
@@ -22,23 +22,6 @@
 
 namespace automl::cli {
 namespace {
-
-// Raised by SIGINT or SIGTERM. A signal handler can reach nothing but a global; this is the one.
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void OnInterrupt(int /*signal*/) { g_interrupted.store(true); }
-
-// The first SIGINT or SIGTERM stops the study gracefully: the running trial's program is
-// terminated and recorded FAILED ("interrupted"). A second Ctrl-C ends automl at once (its
-// programs die with it).
-void InstallInterruptHandlers() {
-  struct sigaction action {};
-  action.sa_handler = OnInterrupt;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;  // no SA_RESTART: blocking waits wake up at once
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 // The samplers and pruners a config may name: automl::core's, and automl::torch's when this
 // automl has LibTorch.
@@ -96,7 +79,7 @@ class RunCommand : public Command {
     const std::string run_key = RecordRunStart(study, environment);
 
     OptimizeOptions options = config.ToOptimizeOptions();
-    options.stop_flag = &g_interrupted;
+    options.stop_flag = &InterruptFlag();
     options.callbacks.push_back(
         std::make_shared<ProgressCallback>(config.trials, stderr, ProgressMode()));
     InstallInterruptHandlers();
@@ -118,7 +101,7 @@ class RunCommand : public Command {
 #ifdef AUTOML_HAVE_TORCH
         auto training =
             std::make_shared<dl::TorchObjective>(config.objective, config.space, config.directions);
-        training->set_stop_flag(&g_interrupted);
+        training->set_stop_flag(&InterruptFlag());
         return [training](Trial& trial) { return training->Run(trial); };
 #else
         throw InvalidArgument("objective: task " + config.objective.at("task").dump() +
@@ -128,7 +111,7 @@ class RunCommand : public Command {
       auto command = std::make_shared<exec::CommandObjective>(
           exec::CommandObjectiveOptions::FromJson(config.objective), config.space,
           config.directions.size());
-      return [command](Trial& trial) { return command->Run(trial, &g_interrupted); };
+      return [command](Trial& trial) { return command->Run(trial, &InterruptFlag()); };
     } catch (const InvalidArgument& e) {
       throw InvalidArgument(config_path_ + ": " + e.what());
     }

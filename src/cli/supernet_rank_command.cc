@@ -12,8 +12,6 @@
 // evaluations of NAME.<sampler>; supernets are saved under models_dir/NAME after every epoch.
 // An interrupted run resumes where it stopped. The test set plays no part: both rankings are by
 // validation accuracy.
-#include <signal.h>
-
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -28,6 +26,7 @@
 #include "automl/study.h"
 #include "cli/architecture_runs.h"
 #include "cli/command.h"
+#include "cli/interrupt.h"
 #include "cli/table.h"
 
 #ifdef AUTOML_HAVE_TORCH
@@ -39,20 +38,6 @@ namespace automl::cli {
 namespace {
 
 #ifdef AUTOML_HAVE_TORCH
-
-// Raised by SIGINT or SIGTERM: training stops after its epoch (saved), evaluation after its path.
-std::atomic<bool> g_supernet_rank_interrupted{false};
-
-extern "C" void OnSupernetRankInterrupt(int /*signal*/) { g_supernet_rank_interrupted.store(true); }
-
-void InstallInterruptHandlers() {
-  struct sigaction action {};
-  action.sa_handler = OnSupernetRankInterrupt;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 std::string Fixed(double value, const char* format = "%.3f") {
   if (std::isnan(value)) return "nan";
@@ -108,7 +93,7 @@ class SupernetRankCommand : public Command {
     if (!objective_json.contains("models_dir")) objective_json["models_dir"] = config.models_dir;
     if (!objective_json.contains("seed")) objective_json["seed"] = config.seed;
     dl::TorchObjective standalone_objective(objective_json, config.space, {Direction::kMaximize});
-    standalone_objective.set_stop_flag(&g_supernet_rank_interrupted);
+    standalone_objective.set_stop_flag(&InterruptFlag());
 
     const std::vector<ParamMap> sampled = SampleArchitectures(config.space, config.seed, k);
     auto storage = OpenStorage(url);
@@ -127,14 +112,14 @@ class SupernetRankCommand : public Command {
     Study standalone = study_for("standalone", {{"config", config_path_}});
     EvaluateArchitectures(
         standalone, sampled, "standalone", "trained",
-        [&](Trial& trial) { return standalone_objective.Run(trial); }, g_supernet_rank_interrupted);
+        [&](Trial& trial) { return standalone_objective.Run(trial); }, InterruptFlag());
     if (Interrupted()) return kExitFailure;
     const ArchitectureValues reference = CollectArchitectures(standalone, k);
 
     const dl::DataSplits data = dl::LoadData(config.recipe.task, config.recipe.data);
     for (SamplerRun& run : runs) {
       const std::string label = run.options.sampler;
-      auto trainer = TrainSupernet(config, run.options, data, label, g_supernet_rank_interrupted);
+      auto trainer = TrainSupernet(config, run.options, data, label, InterruptFlag());
       if (Interrupted()) return kExitFailure;
       for (const dl::SupernetEpoch& e : trainer->history()) {
         run.train_seconds += e.seconds;
@@ -152,7 +137,7 @@ class SupernetRankCommand : public Command {
             trial.SetUserAttr("flops", trainer->supernet()->PathFlops(path));
             return TrialOutcome::Complete({e.accuracy});
           },
-          g_supernet_rank_interrupted);
+          InterruptFlag());
       if (Interrupted()) return kExitFailure;
       run.values = CollectArchitectures(*run.study, k);
     }
@@ -161,7 +146,7 @@ class SupernetRankCommand : public Command {
 
  private:
   static bool Interrupted() {
-    if (!g_supernet_rank_interrupted.load()) return false;
+    if (!InterruptFlag().load()) return false;
     std::fprintf(stderr, "interrupted: run the command again to resume\n");
     return true;
   }

@@ -29,8 +29,6 @@
 //   latency: {batch: 1, warmup: 10, repeats: 30, threads: 1}
 //
 // Validation data rank the paths; the test set is only reported for the retrained networks.
-#include <signal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -48,6 +46,7 @@
 #include "automl/study.h"
 #include "cli/architecture_runs.h"
 #include "cli/command.h"
+#include "cli/interrupt.h"
 #include "cli/table.h"
 
 #ifdef AUTOML_HAVE_TORCH
@@ -66,21 +65,6 @@ namespace automl::cli {
 namespace {
 
 #ifdef AUTOML_HAVE_TORCH
-
-std::atomic<bool> g_supernet_search_interrupted{false};
-
-extern "C" void OnSupernetSearchInterrupt(int /*signal*/) {
-  g_supernet_search_interrupted.store(true);
-}
-
-void InstallInterruptHandlers() {
-  struct sigaction action {};
-  action.sa_handler = OnSupernetSearchInterrupt;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 using Path = std::vector<int64_t>;
 
@@ -128,11 +112,11 @@ SearchOptions ReadSearchOptions(const Json& json) {
   SearchOptions o;
   if (json.is_null()) return o;
   if (!json.is_object()) throw InvalidArgument("search: must be a mapping, not " + json.dump());
-  CheckKnownKeys(json,
-                 {"strategy", "sampler", "evolution", "paths", "nsga2", "crnas", "limits",
-                  "objective", "target_ms", "w", "alpha", "beta", "retrain", "seeds",
-                  "check_paths"},
-                 "search");
+  CheckKnownKeys(
+      json,
+      {"strategy", "sampler", "evolution", "paths", "nsga2", "crnas", "limits", "objective",
+       "target_ms", "w", "alpha", "beta", "retrain", "seeds", "check_paths"},
+      "search");
   if (json.contains("strategy")) {
     o.strategy = json.at("strategy").is_string() ? json.at("strategy").get<std::string>() : "";
     if (o.strategy != "evolution" && o.strategy != "random" && o.strategy != "nsga2" &&
@@ -271,8 +255,8 @@ class SupernetSearchCommand : public Command {
     InstallInterruptHandlers();
 
     const dl::DataSplits data = dl::LoadData(config.recipe.task, config.recipe.data);
-    auto trainer = TrainSupernet(config, supernet_options, data, supernet_options.sampler,
-                                 g_supernet_search_interrupted);
+    auto trainer =
+        TrainSupernet(config, supernet_options, data, supernet_options.sampler, InterruptFlag());
     if (Interrupted()) return kExitFailure;
     dl::ChainSupernet& supernet = trainer->supernet();
 
@@ -334,7 +318,7 @@ class SupernetSearchCommand : public Command {
       Study study = Study::CreateOrLoad(storage, study_options, std::move(sampler));
       const int64_t trials =
           search.paths.value_or(search.evolution.population * search.evolution.iterations);
-      while (!g_supernet_search_interrupted.load() && study.Counts().complete < trials) {
+      while (!InterruptFlag().load() && study.Counts().complete < trials) {
         Trial trial = study.Ask();
         const Path path = config.PathOf(trial.params());
         if (!feasible(path)) {
@@ -361,7 +345,7 @@ class SupernetSearchCommand : public Command {
       auto evaluate_all = [&](const std::vector<Path>& paths) {
         std::vector<double> scores;
         for (const Path& path : paths) {
-          if (g_supernet_search_interrupted.load()) throw Interruption();
+          if (InterruptFlag().load()) throw Interruption();
           auto it = known.find(path);
           if (it == known.end()) {
             const int64_t number = study.Enqueue(config.ParamsOf(path));
@@ -401,7 +385,7 @@ class SupernetSearchCommand : public Command {
   struct Interruption {};
 
   static bool Interrupted() {
-    if (!g_supernet_search_interrupted.load()) return false;
+    if (!InterruptFlag().load()) return false;
     std::fprintf(stderr, "interrupted: run the command again to resume\n");
     return true;
   }
@@ -472,16 +456,15 @@ class SupernetSearchCommand : public Command {
           r.best.second, static_cast<long long>(r.evaluations));
       Json allocations = Json::array();
       for (const auto& [path, score] : r.allocations) {
-        allocations.push_back(
-            {{"depths", nas::DepthsOf(path, config.chain)}, {"score", score}});
+        allocations.push_back({{"depths", nas::DepthsOf(path, config.chain)}, {"score", score}});
       }
-      details.push_back({{"blocks", blocks},
-                         {"allocations", allocations},
-                         {"best_allocation", nas::ToJson(nas::DecodePath(r.best_allocation.first,
-                                                                         config.chain))},
-                         {"best", nas::ToJson(nas::DecodePath(r.best.first, config.chain))},
-                         {"best_score", r.best.second},
-                         {"evaluations", r.evaluations}});
+      details.push_back(
+          {{"blocks", blocks},
+           {"allocations", allocations},
+           {"best_allocation", nas::ToJson(nas::DecodePath(r.best_allocation.first, config.chain))},
+           {"best", nas::ToJson(nas::DecodePath(r.best.first, config.chain))},
+           {"best_score", r.best.second},
+           {"evaluations", r.evaluations}});
       best->push_back(r.best);
     }
     return details;
@@ -553,7 +536,7 @@ class SupernetSearchCommand : public Command {
       options.directions = {Direction::kMaximize};
       Study study = Study::CreateOrLoad(storage, options);
       Table results({"rank", "seed", "val acc", "test acc", "params", "seconds"});
-      for (size_t i = 0; i < n && !g_supernet_search_interrupted.load(); ++i) {
+      for (size_t i = 0; i < n && !InterruptFlag().load(); ++i) {
         const ParamMap params = config.ParamsOf(top[i].first);
         for (const uint64_t seed : search.seeds) {
           const std::optional<FrozenTrial> done = RetrainOnce(config, study, params, i, seed);
@@ -606,7 +589,7 @@ class SupernetSearchCommand : public Command {
     objective["seed"] = seed;
     if (!objective.contains("models_dir")) objective["models_dir"] = config.models_dir;
     dl::TorchObjective run(objective, config.space, {Direction::kMaximize});
-    run.set_stop_flag(&g_supernet_search_interrupted);
+    run.set_stop_flag(&InterruptFlag());
     const int64_t number = study.Enqueue(params, {{"retrain", key}});
     Trial trial = study.Ask();
     if (trial.number() != number) throw InternalError("supernet-search: queue mismatch");

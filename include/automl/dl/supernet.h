@@ -94,7 +94,7 @@ class ChainSupernetImpl : public torch::nn::Module {
   int64_t classes_;
   std::vector<std::vector<std::string>> choices_;
   LayerStack stem_;
-  std::vector<std::vector<LayerStack>> blocks_;  // [layer][choice]
+  std::vector<std::vector<LayerStack>> blocks_;         // [layer][choice]
   std::vector<std::vector<SharedDilation>> dilations_;  // [layer][choice]
   LayerStack head_;
   std::vector<std::vector<int64_t>> inputs_;  // input shape of each layer

@@ -15,8 +15,8 @@
 // calls the operations of the spatial level (e.g. mb6_k3, mb6_k3_d2, mb6_k3_d3), and the first of
 // them (in the choices' order) is the plain one the stage level uses.
 //
-//   ChainSpaceOptions space = ...;                  // choices: [mb6_k3, mb6_k3_d2, mb6_k3_d3, skip]
-//   StageDepthSampler sampler(space);               // supernet training: any depth per stage
+//   ChainSpaceOptions space = ...;                  // choices: [mb6_k3, mb6_k3_d2, mb6_k3_d3,
+//   skip] StageDepthSampler sampler(space);               // supernet training: any depth per stage
 //   Path p = sampler.Sample(rng);
 //   ReallocationSearch search(space, {});
 //   ReallocationResult r = search.Run(/*blocks=*/6, feasible, evaluate);  // best path at 6 blocks
@@ -101,11 +101,11 @@ struct ReallocationSearchOptions {
 };
 
 struct ReallocationResult {
-  int total = 0;                          // the blocks searched for
-  std::vector<ScoredPath> allocations;    // stage level: every allocation evaluated, best first
-  ScoredPath best_allocation;             // its best, plain blocks
-  ScoredPath best;                        // after the spatial level
-  int64_t evaluations = 0;                // paths passed to evaluate (cached or not)
+  int total = 0;                        // the blocks searched for
+  std::vector<ScoredPath> allocations;  // stage level: every allocation evaluated, best first
+  ScoredPath best_allocation;           // its best, plain blocks
+  ScoredPath best;                      // after the spatial level
+  int64_t evaluations = 0;              // paths passed to evaluate (cached or not)
 };
 
 class ReallocationSearch {

@@ -18,8 +18,7 @@ namespace {
 constexpr char kOptionsWhere[] = "chain";
 constexpr char kArchWhere[] = "architecture";
 constexpr char kSkip[] = "skip";
-constexpr char kOpForms[] =
-    "skip or mb<E>_k<K>[_d<D>] with E in 1..8, K odd in 3..9 and D in 2..4";
+constexpr char kOpForms[] = "skip or mb<E>_k<K>[_d<D>] with E in 1..8, K odd in 3..9 and D in 2..4";
 
 std::string Quoted(const std::string& text) { return "'" + text + "'"; }
 
@@ -283,8 +282,8 @@ std::string ChainOpName(const ChainOp& op) {
   if (op.skip) return kSkip;
   if (!ValidBlock(op.expansion, op.kernel, op.dilation)) {
     throw InvalidArgument("chain op: expansion " + std::to_string(op.expansion) + ", kernel " +
-                          std::to_string(op.kernel) + ", dilation " +
-                          std::to_string(op.dilation) + " is not an op (" + kOpForms + ")");
+                          std::to_string(op.kernel) + ", dilation " + std::to_string(op.dilation) +
+                          " is not an op (" + kOpForms + ")");
   }
   return "mb" + std::to_string(op.expansion) + "_k" + std::to_string(op.kernel) +
          (op.dilation == 1 ? "" : "_d" + std::to_string(op.dilation));

@@ -74,8 +74,8 @@ bool IsStagePrefixPath(const Path& path, const ChainSpaceOptions& space) {
   for (const ChainStage& stage : space.stages) {
     bool cut = false;
     for (int j = 0; j < stage.layers; ++j, ++layer) {
-      const auto count = static_cast<int64_t>(offers[layer].blocks.size()) +
-                         (offers[layer].skip >= 0 ? 1 : 0);
+      const auto count =
+          static_cast<int64_t>(offers[layer].blocks.size()) + (offers[layer].skip >= 0 ? 1 : 0);
       if (path[layer] < 0 || path[layer] >= count) return false;
       const bool skip = path[layer] == offers[layer].skip;
       if (j == 0 && skip) return false;

@@ -50,11 +50,10 @@ SupernetOptions SupernetOptions::FromJson(const Json& json) {
   SupernetOptions o;
   if (json.is_null()) return o;
   if (!json.is_object()) throw InvalidArgument("supernet: must be a mapping, not " + json.dump());
-  CheckKnownKeys(
-      json,
-      {"sampler", "epochs", "score_examples", "bn_batches", "warmup", "uniform", "greedy", "pcnas",
-       "crnas"},
-      "supernet");
+  CheckKnownKeys(json,
+                 {"sampler", "epochs", "score_examples", "bn_batches", "warmup", "uniform",
+                  "greedy", "pcnas", "crnas"},
+                 "supernet");
   if (json.contains("sampler")) {
     const Json& s = json.at("sampler");
     if (!s.is_string() || std::find(std::begin(kSamplers), std::end(kSamplers),

@@ -98,8 +98,8 @@ TEST(ChainOps, ParsesDilationsTwoToFourAndNamesThemBack) {
     EXPECT_EQ(op->dilation, d);
     EXPECT_EQ(ChainOpName(*op), name);
   }
-  for (const char* name : {"mb6_k3_d1", "mb6_k3_d5", "mb6_k3_d0", "mb6_k3_d02", "mb6_k3_d", "mb6_k3d2",
-                           "mb6_k3_d2_d2", "skip_d2", "mb6_d2_k3"}) {
+  for (const char* name : {"mb6_k3_d1", "mb6_k3_d5", "mb6_k3_d0", "mb6_k3_d02", "mb6_k3_d",
+                           "mb6_k3d2", "mb6_k3_d2_d2", "skip_d2", "mb6_d2_k3"}) {
     EXPECT_FALSE(ParseChainOp(name).has_value()) << "'" << name << "'";
   }
   EXPECT_THAT(ErrorOf([] { ChainOpName(ChainOp{false, 6, 3, 5}); }), HasSubstr("not an op"));

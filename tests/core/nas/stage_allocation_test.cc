@@ -62,19 +62,24 @@ TEST(StageAllocation, OtherPathsAreNotStagePrefixes) {
   EXPECT_FALSE(IsStagePrefixPath({3, 0, 0, 0, 0, 0, 0, 0, 3, 3}, space)) << "an empty stage";
   EXPECT_FALSE(IsStagePrefixPath({0, 3, 3, 0, 0, 0, 0, 0, 3}, space)) << "too short";
   EXPECT_FALSE(IsStagePrefixPath({0, 3, 3, 0, 0, 0, 0, 0, 3, 4}, space)) << "out of range";
-  EXPECT_THAT(ErrorOf([&] { DepthsOf({3, 0, 0, 0, 0, 0, 0, 0, 3, 3}, space); }),
+  EXPECT_THAT(ErrorOf([&] {
+                DepthsOf({3, 0, 0, 0, 0, 0, 0, 0, 3, 3}, space);
+              }),
               HasSubstr("not a stage-prefix path"));
-  EXPECT_THAT(ErrorOf([&] { AllocationPath(space, {0, 3, 3}); }),
+  EXPECT_THAT(ErrorOf([&] {
+                AllocationPath(space, {0, 3, 3});
+              }),
               HasSubstr("stage 0: depth 0 is outside 1..3"));
-  EXPECT_THAT(ErrorOf([&] { AllocationPath(space, {1, 4, 3}); }),
+  EXPECT_THAT(ErrorOf([&] {
+                AllocationPath(space, {1, 4, 3});
+              }),
               HasSubstr("stage 1: depth 4 is outside 1..3"));
 }
 
 TEST(StageAllocation, RefusesASpaceWithoutSkip) {
-  const ChainSpaceOptions space = ChainSpaceOptions::FromJson(
-      ParseYaml("{layers: 6, choices: [mb3_k3, mb3_k3_d2]}", "space"));
-  EXPECT_THAT(ErrorOf([&] { StageDepthSampler sampler(space); }),
-              HasSubstr("must include skip"));
+  const ChainSpaceOptions space =
+      ChainSpaceOptions::FromJson(ParseYaml("{layers: 6, choices: [mb3_k3, mb3_k3_d2]}", "space"));
+  EXPECT_THAT(ErrorOf([&] { StageDepthSampler sampler(space); }), HasSubstr("must include skip"));
 }
 
 TEST(StageAllocation, EnumeratesEveryAllocationOfATotalOnce) {
@@ -112,8 +117,8 @@ TEST(StageAllocation, TheSamplerCutsEveryStageToEveryDepthAndTriesEveryBlock) {
   // Each depth uniform in 1..layers: within 15% of its share.
   for (const auto& [key, count] : depth_counts) {
     const double share = 1.0 / space.stages[key.first].layers;
-    EXPECT_NEAR(count / double(n), share, 0.15 * share) << "stage " << key.first << " depth "
-                                                        << key.second;
+    EXPECT_NEAR(count / double(n), share, 0.15 * share)
+        << "stage " << key.first << " depth " << key.second;
   }
   EXPECT_EQ(depth_counts.size(), 3u + 3u + 4u);
   EXPECT_THAT(first_layer_choices, ElementsAre(0, 1, 2)) << "every dilation, never skip";

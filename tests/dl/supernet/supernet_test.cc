@@ -80,7 +80,7 @@ stem: 4
 choices: [mb3_k3, mb3_k3_d2, mb3_k3_d3, skip]
 stages: [{layers: 2, width: 8, stride: 1}, {layers: 2, width: 12, stride: 2}]
 )",
-                                                                                "space"));
+                                                                                  "space"));
   ChainSupernet supernet(space, Json::object(), std::vector<int64_t>{1, 12, 12}, 10);
   const std::vector<int64_t> d1 = {0, 0, 0, 0}, d2 = {1, 1, 1, 1}, d3 = {2, 2, 2, 2};
   const auto p1 = supernet->PathParameters(d1), p3 = supernet->PathParameters(d3);
