@@ -16,7 +16,8 @@
 #    over the limit).
 # 4. automl supernet-search bench/supernet/crnas.yaml: CR-NAS reallocation (blocks per stage,
 #    dilations) at 6 and 7 blocks under the FLOPs of handmade_mb3.yaml's 2-2-2 allocation, on one
-#    crnas supernet (12 epochs); each total's best retrained with the seeds.
+#    crnas supernet (12 epochs); each total's best retrained with the seeds, and the best split at
+#    6 blocks without dilations (crnas_plain.yaml).
 # Results land in RESULTS (bench/supernet/results): JSON per step, logs, the SQLite storage and
 # the supernets. Every step resumes: trials already run are kept, supernets continue from their
 # last saved epoch, a baseline whose file exists is kept. Environment: AUTOML
@@ -59,4 +60,10 @@ sed -e "s|sqlite:///bench/supernet/results/supernet.db|sqlite:///${results}/supe
     "${here}/crnas.yaml" > "${results}/crnas-config.yaml"
 "${automl}" supernet-search "${results}/crnas-config.yaml" --json "${results}/search-crnas.json" \
   2> "${results}/search-crnas.log" > "${results}/search-crnas.out"
+for seed in ${seeds}; do  # CR-NAS's best split at 6 blocks without its dilations
+  out="${results}/crnas-plain-seed${seed}.json"
+  [[ -s "${out}" ]] && continue
+  "${automl}" train "${here}/crnas_plain.yaml" --seed "${seed}" --json > "${out}.partial"
+  mv "${out}.partial" "${out}"
+done
 /usr/bin/python3 "${here}/report.py" "${results}"

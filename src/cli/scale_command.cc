@@ -198,7 +198,7 @@ struct Member {
   nas::ScaleMultipliers m;
   nas::ChainArch arch;
   int64_t resolution = 0;
-  Json config;  // the train config
+  Json config;                    // the train config
   int64_t params = 0, flops = 0;  // of the network built, as Summarize counts them
 };
 
@@ -264,8 +264,9 @@ Outcome OutcomeOf(const FrozenTrial& t) {
 
 // Trains |config| once as a trial of |study| with |params| and the user attribute |key|, unless
 // the study holds a finished one; nullopt when interrupted before finishing.
-std::optional<Outcome> TrainOnce(Study& study, const ParamMap& params, const Json& key, Json config,
-                                 const std::string& label, const std::atomic<bool>& interrupted) {
+std::optional<Outcome> TrainOnce(Study& study, const ParamMap& params, const Json& key,
+                                 const Json& config, const std::string& label,
+                                 const std::atomic<bool>& interrupted) {
   const Json canonical = study.space().CanonicalParams(params);
   for (const FrozenTrial& t : study.Trials()) {
     if (t.user_attrs.value("run", Json()) == key &&
@@ -462,9 +463,8 @@ class ScaleCommand : public Command {
       }
       table.Add({Fixed(phi, 2), Fixed(member.m.depth, 3), Fixed(member.m.width, 3),
                  std::to_string(member.resolution), std::to_string(member.params),
-                 std::to_string(member.flops), Fixed(member.flops / base_flops, 2),
-                 MeanText(vals), MeanText(tests),
-                 std::to_string(tests.size()), OpsText(member.arch)});
+                 std::to_string(member.flops), Fixed(member.flops / base_flops, 2), MeanText(vals),
+                 MeanText(tests), std::to_string(tests.size()), OpsText(member.arch)});
       members.push_back({{"phi", phi},
                          {"depth", member.m.depth},
                          {"width", member.m.width},
