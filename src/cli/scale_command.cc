@@ -311,6 +311,8 @@ std::string OpsText(const nas::ChainArch& arch) {
   return text;
 }
 
+#endif  // AUTOML_HAVE_TORCH
+
 class ScaleCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
@@ -324,6 +326,10 @@ class ScaleCommand : public Command {
   }
 
   int Execute() override {
+#ifndef AUTOML_HAVE_TORCH
+    throw FailedPrecondition(
+        "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
+#else
     const ScaleConfig config = ReadScaleConfig(config_path_);
     const std::string url = !storage_.empty() ? storage_ : config.storage.value_or(kDefaultStorage);
     // Every member must be buildable before anything trains.
@@ -380,9 +386,11 @@ class ScaleCommand : public Command {
     PrintFamily(config, chosen, &family, &out);
     if (!json_path_.empty()) WriteJsonFile(json_path_, out);
     return ReportInterrupted() ? kExitFailure : kExitSuccess;
+#endif
   }
 
  private:
+#ifdef AUTOML_HAVE_TORCH
   // Trains the base scaled by every grid point at phi = 1 and returns the point of the best
   // validation accuracy (the first such, in grid order); nullopt when interrupted or none trained.
   std::optional<nas::CompoundCoefficients> SearchGrid(
@@ -491,6 +499,7 @@ class ScaleCommand : public Command {
     for (const double x : v) ss += (x - mean) * (x - mean);
     return Fixed(mean, 4) + " ± " + Fixed(std::sqrt(ss / static_cast<double>(v.size() - 1)), 4);
   }
+#endif  // AUTOML_HAVE_TORCH
 
   std::string config_path_;
   std::string storage_;
@@ -498,31 +507,6 @@ class ScaleCommand : public Command {
   bool no_train_ = false;
 };
 
-#else
-
-class ScaleCommand : public Command {
- public:
-  CLI::App* Register(CLI::App& app) override {
-    CLI::App* cmd = app.add_subcommand("scale", "EfficientNet compound scaling (LibTorch)");
-    cmd->add_option("config", config_path_, "scale config (YAML or JSON)")->required();
-    cmd->add_flag("--no-train", no_train_, "Print the family without training it");
-    AddStorageOption(cmd, &storage_);
-    cmd->add_option("--json", json_path_, "Also write the results to this JSON file");
-    return cmd;
-  }
-  int Execute() override {
-    throw FailedPrecondition(
-        "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
-  }
-
- private:
-  std::string config_path_;
-  std::string storage_;
-  std::string json_path_;
-  bool no_train_ = false;
-};
-
-#endif
 
 }  // namespace
 

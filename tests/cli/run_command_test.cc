@@ -353,7 +353,9 @@ TEST_F(RunCommandTest, InterruptFailsTheRunningTrialAndExitsNonZero) {
   options.working_directory = dir_.path().string();
   exec::Subprocess process(options);
   SqliteStorage storage({dir_.File("automl.db")});
-  for (int i = 0; i < 300; ++i) {
+  // Up to 30 s for the trial to start: on a loaded machine loading LibTorch alone takes seconds,
+  // and a signal before the handlers are installed would test nothing.
+  for (int i = 0; i < 1500; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto study = storage.FindStudy("int");
     if (study && storage.CountTrials(study->id).running == 1) break;
