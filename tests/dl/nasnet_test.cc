@@ -252,7 +252,7 @@ TEST(NasnetTest, DilConv5x5IsAFiveByFiveConvWithDilationTwo) {
   // Through the model family too, in a reduction cell (stride 2).
   nas::Genotype reduce = dil3;
   reduce.reduction.blocks[0].ops[0] = "dil_conv_5x5";
-  Net net(Spec(Family(reduce, {{"cells", 1}, {"filters", 4}})), {1, 28, 28}, 10);
+  Net net(Spec(Family(reduce, {{"cells", 1}, {"filters", 4}})), Shape{1, 28, 28}, 10);
   EXPECT_EQ(net->forward(torch::randn({2, 1, 28, 28})).sizes(), (std::vector<int64_t>{2, 10}));
 }
 
