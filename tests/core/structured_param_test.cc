@@ -113,7 +113,8 @@ reduction:
 TEST(StructuredParamTest, DecomposeRefusesACellWithOutputAll) {
   // The decisions describe NASNet's cells, whose output is the unused blocks; a DARTS cell that
   // concatenates all its blocks has no decision vector, so it is refused rather than changed.
-  const StructuredParam& arch = *ArchSpace().FindStructured("arch");
+  const SearchSpace space = ArchSpace();
+  const StructuredParam& arch = *space.FindStructured("arch");
   const Json genotype = ParseYaml(R"(
 normal:
   output: all
