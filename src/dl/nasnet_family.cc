@@ -10,13 +10,24 @@
 namespace automl::dl {
 namespace {
 
+// The normal cell's block list: the cell itself, or its "blocks" when the cell is written with its
+// output mode ({output: all, blocks: [...]}); nullptr when there is none.
+const Json* NormalBlocks(const Json& genotype) {
+  if (!genotype.is_object() || !genotype.contains("normal")) return nullptr;
+  const Json& normal = genotype.at("normal");
+  if (normal.is_array()) return &normal;
+  if (normal.is_object() && normal.contains("blocks") && normal.at("blocks").is_array()) {
+    return &normal.at("blocks");
+  }
+  return nullptr;
+}
+
 // The block count to check a genotype mapping against: that of its normal cell. A mapping without
 // a list there gets the default, for nas::FromJson to refuse with its own message.
 int BlockCount(const Json& genotype, const std::string& where) {
-  if (!genotype.is_object() || !genotype.contains("normal") || !genotype.at("normal").is_array()) {
-    return nas::CellSpaceOptions().blocks;
-  }
-  const auto blocks = static_cast<int64_t>(genotype.at("normal").size());
+  const Json* normal = NormalBlocks(genotype);
+  if (normal == nullptr) return nas::CellSpaceOptions().blocks;
+  const auto blocks = static_cast<int64_t>(normal->size());
   if (blocks < nas::CellSpaceOptions::kMinBlocks || blocks > nas::CellSpaceOptions::kMaxBlocks) {
     throw InvalidArgument(where + ": genotype: normal: needs " +
                           std::to_string(nas::CellSpaceOptions::kMinBlocks) + " to " +

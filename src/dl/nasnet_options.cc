@@ -59,7 +59,7 @@ void CheckGenotype(const nas::Genotype& genotype) {
 nas::CellSpaceOptions GenotypeSpace(int blocks) {
   nas::CellSpaceOptions space;
   space.blocks = blocks;
-  space.operations = nas::NasnetOperations();
+  space.operations = nas::KnownCellOperations();
   space.combine = {"add", "concat"};
   space.separate_reduction = true;
   return space;

@@ -306,6 +306,9 @@ Pieces OperationPieces(const std::string& op, int64_t channels, int64_t stride) 
     return {Relu(), Conv(c, {1, k}, {1, stride}), Conv(c, {k, 1}, {stride, 1}), BatchNorm(c)};
   }
   if (op == "dil_conv_3x3") return {Relu(), Conv(c, 3, stride, /*dilation=*/2), BatchNorm(c)};
+  // DARTS's dil_conv_5x5 (ReLU, depthwise 5x5 with dilation 2, pointwise 1x1, BN in its code) is
+  // built in the form dil_conv_3x3 has here, a full dilated conv, so that the two stay alike.
+  if (op == "dil_conv_5x5") return {Relu(), Conv(c, 5, stride, /*dilation=*/2), BatchNorm(c)};
   if (op == "avg_pool_3x3") return {Pool(Kind::kAvgPool, 3, stride)};
   if (op == "max_pool_3x3") return {Pool(Kind::kMaxPool, 3, stride)};
   if (op == "max_pool_5x5") return {Pool(Kind::kMaxPool, 5, stride)};

@@ -55,7 +55,7 @@ struct Cost {
 // Throws InvalidArgument (starting with |where|) when a window does not fit or a count overflows.
 Cost CostOf(const Pieces& pieces, const Shape& in, const std::string& where);
 
-// The pieces of operation |op| (one of nas::NasnetOperations()) on |channels| channels with
+// The pieces of operation |op| (one of nas::KnownCellOperations()) on |channels| channels with
 // stride |stride| (1 or 2).
 Pieces OperationPieces(const std::string& op, int64_t channels, int64_t stride);
 

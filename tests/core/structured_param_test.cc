@@ -110,6 +110,36 @@ reduction:
   EXPECT_NE(space.CanonicalParams(a), space.CanonicalParams(b));
 }
 
+TEST(StructuredParamTest, DecomposeRefusesACellWithOutputAll) {
+  // The decisions describe NASNet's cells, whose output is the unused blocks; a DARTS cell that
+  // concatenates all its blocks has no decision vector, so it is refused rather than changed.
+  const SearchSpace space = ArchSpace();
+  const StructuredParam& arch = *space.FindStructured("arch");
+  const Json genotype = ParseYaml(R"(
+normal:
+  output: all
+  blocks:
+    - {inputs: [c_prev, c_prev_prev], ops: [conv_3x3, identity], combine: add}
+    - {inputs: [b0, c_prev], ops: [max_pool_3x3, conv_3x3], combine: add}
+    - {inputs: [b0, b1], ops: [identity, identity], combine: add}
+reduction:
+  - {inputs: [c_prev, c_prev], ops: [conv_3x3, conv_3x3], combine: add}
+  - {inputs: [c_prev_prev, b0], ops: [identity, max_pool_3x3], combine: add}
+  - {inputs: [b1, c_prev], ops: [conv_3x3, identity], combine: add}
+)",
+                                  "g");
+  try {
+    arch.Decompose(genotype);
+    ADD_FAILURE() << "no InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("parameter 'arch': genotype: normal.output: 'all' is not a "
+                                    "decision of the NASNet cell space"));
+  }
+  Json unused = genotype;
+  unused["normal"]["output"] = "unused";
+  EXPECT_NO_THROW(arch.Decompose(unused));
+}
+
 TEST(StructuredParamTest, SubstitutionGivesTheArchitectureAsJson) {
   const SearchSpace space = ArchSpace();
   CheckPlaceholders("{arch}", space, "objective");

@@ -194,6 +194,68 @@ TEST(NasnetTest, ConcatBlocksAreProjectedBackToFFilters) {
   }
 }
 
+TEST(NasnetTest, OutputAllConcatenatesEveryBlock) {
+  // b1 reads b0: with output "unused" the normal cell gives b1 alone (F channels), with "all"
+  // (DARTS) b0 and b1 (2F). One stage, one normal cell of F = 4, read through the model family.
+  nas::Genotype unused;
+  unused.normal.blocks = {MakeBlock(kCPrev, "sep_conv_3x3", kCPrevPrev, "max_pool_3x3"),
+                          MakeBlock(kB0, "conv_3x3", kCPrev, "identity")};
+  unused.reduction = unused.normal;
+  nas::Genotype all = unused;
+  all.normal.output = nas::CellOutput::kAll;
+  all.reduction.output = nas::CellOutput::kAll;
+  const Json options = {{"cells", 1}, {"stages", 1}, {"filters", 4}};
+  const Shape input = {1, 14, 14};
+  const auto nasnet_options = [&input](const nas::Genotype& g) {
+    return NasnetOptions(g, 10, input).cells(1).stages(1).filters(4);
+  };
+  const ModelSummary with_unused = SummarizeNasnet(nasnet_options(unused));
+  const ModelSummary with_all = SummarizeNasnet(nasnet_options(all));
+  EXPECT_EQ(with_unused.layers.at(1).output_shape, (Shape{4, 14, 14}));
+  EXPECT_EQ(with_all.layers.at(1).output_shape, (Shape{2 * 4, 14, 14}));  // blocks * F
+  torch::manual_seed(0);
+  Net net_unused(Spec(Family(unused, options)), input, 10);
+  Net net_all(Spec(Family(all, options)), input, 10);
+  // Only the head reads the cell: its linear layer takes 8 channels instead of 4, 40 weights more.
+  EXPECT_EQ(CountParameters(*net_all) - CountParameters(*net_unused), 40);
+  EXPECT_EQ(with_all.params, CountParameters(*net_all));
+  const torch::Tensor x = torch::randn({2, 1, 14, 14});
+  EXPECT_EQ(net_all->forward(x).sizes(), (std::vector<int64_t>{2, 10}));
+  // Three stages: every cell, reductions included, concatenates both blocks.
+  const NasnetOptions three = NasnetOptions(all, 10, {1, 28, 28}).cells(1).filters(4);
+  Nasnet nasnet(three);
+  const ModelSummary s = SummarizeNasnet(three);
+  EXPECT_EQ(s.layers.at(1).output_shape, (Shape{8, 28, 28}));
+  EXPECT_EQ(s.layers.at(2).output_shape, (Shape{16, 14, 14}));  // reduction, F = 8
+  EXPECT_EQ(s.params, CountParameters(*nasnet));
+  EXPECT_EQ(nasnet->forward(torch::randn({2, 1, 28, 28})).sizes(), (std::vector<int64_t>{2, 10}));
+}
+
+TEST(NasnetTest, DilConv5x5IsAFiveByFiveConvWithDilationTwo) {
+  nas::Genotype dil3;
+  dil3.normal.blocks = {MakeBlock(kCPrev, "dil_conv_3x3", kCPrevPrev, "identity")};
+  dil3.reduction = dil3.normal;
+  nas::Genotype dil5 = dil3;
+  dil5.normal.blocks[0].ops[0] = "dil_conv_5x5";
+  const auto options = [](const nas::Genotype& g) {
+    return NasnetOptions(g, 10, {1, 14, 14}).cells(1).stages(1).filters(4);
+  };
+  torch::manual_seed(0);
+  Nasnet with3(options(dil3));
+  Nasnet with5(options(dil5));
+  // 5x5 instead of 3x3 weights on 4 -> 4 channels: (25 - 9) * 16 = 256 more.
+  EXPECT_EQ(CountParameters(*with5) - CountParameters(*with3), 256);
+  const ModelSummary s = SummarizeNasnet(options(dil5));
+  EXPECT_EQ(s.params, CountParameters(*with5));
+  EXPECT_EQ(s.layers.at(1).output_shape, (Shape{4, 14, 14}));  // dilated "same" padding 4
+  EXPECT_EQ(with5->forward(torch::randn({2, 1, 14, 14})).sizes(), (std::vector<int64_t>{2, 10}));
+  // Through the model family too, in a reduction cell (stride 2).
+  nas::Genotype reduce = dil3;
+  reduce.reduction.blocks[0].ops[0] = "dil_conv_5x5";
+  Net net(Spec(Family(reduce, {{"cells", 1}, {"filters", 4}})), Shape{1, 28, 28}, 10);
+  EXPECT_EQ(net->forward(torch::randn({2, 1, 28, 28})).sizes(), (std::vector<int64_t>{2, 10}));
+}
+
 TEST(NasnetFamilyTest, AGenotypePathIsReadWhenTheSpecIs) {
   testing::TempDir dir;
   const std::string path = dir.File("genotype.json");

@@ -54,8 +54,10 @@
 //           genotype   (required) a genotype mapping in the form of automl/nas/nasnet_cell.h
 //                      ({normal: [...], reduction: [...]}), or the path of a JSON file holding
 //                      one, read when the spec is (relative to the working directory). Checked
-//                      with the block count of its normal cell, all 13 operations and both
-//                      combines; kept in canonical form, so equal architectures give equal specs
+//                      with the block count of its normal cell, all 13 operations (and
+//                      DARTS's dil_conv_5x5), both combines and either output mode (a DARTS
+//                      cell, {output: all, blocks: [...]}, concatenates all its blocks); kept in
+//                      canonical form, so equal architectures give equal specs
 //           cells (2)  normal cells per stage
 //           filters (16)  F, each block's channels in the first stage, doubled at each reduction
 //           stages (3) stages of normal cells, with a reduction cell between consecutive ones

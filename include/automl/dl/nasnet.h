@@ -41,6 +41,8 @@
 //                 identity                    nothing (stride 2: factorized reduction)
 //                 conv_1x3_3x1, conv_1x7_7x1  ReLU, 1xk conv (stride 1x s), kx1 conv (s x1), BN
 //                 dil_conv_3x3                ReLU, 3x3 conv with dilation 2, BN
+//                 dil_conv_5x5                ReLU, 5x5 conv with dilation 2, BN (DARTS's; its
+//                                             code makes both dil_convs depthwise + pointwise)
 //                 avg_pool_3x3                average pooling, padding not counted (TF "SAME")
 //                 max_pool_3x3/5x5/7x7        max pooling
 //                 conv_1x1, conv_3x3          ReLU, conv, BN
@@ -54,9 +56,10 @@
 //   combine     add: the sum of the two branches. concat: the two concatenated (2F channels),
 //               then ReLU, 1x1 conv back to F, batchnorm, so that every block gives F channels.
 //               (The paper uses add only; concat is this library's extension of its space.)
-//   output      the unused blocks' outputs (Cell::Outputs()) concatenated: F times their number
-//               of channels. (NASNet-A's cells also concatenate an unused cell input; the genotype
-//               library's cells never do.)
+//   output      the outputs of Cell::Outputs() concatenated: the unused blocks, or with the
+//               cell's output "all" (DARTS) every block; F times their number of channels.
+//               (NASNet-A's cells also concatenate an unused cell input; the genotype library's
+//               cells never do.)
 // Convolutions have no bias (each is followed by batchnorm); batchnorm has eps 1e-5 and momentum
 // 0.1 (the CIFAR setting of the paper's code, LibTorch's default).
 //
@@ -120,8 +123,8 @@ class NasnetOptions {
 };
 
 // The cell space a genotype given on its own (NasnetOptions, `model: {nasnet: {genotype: ...}}`) is
-// checked against: |blocks| blocks per cell, all 13 operations, both combines, separate normal and
-// reduction cells.
+// checked against: |blocks| blocks per cell, all nas::KnownCellOperations() (NASNet's 13 and
+// DARTS's dil_conv_5x5), both combines, separate normal and reduction cells, either output mode.
 nas::CellSpaceOptions GenotypeSpace(int blocks);
 
 // The shapes, parameters and FLOPs of the network |options| describe, without building it: one

@@ -10,7 +10,9 @@
 // (the one before), and B blocks. Block k picks two inputs among c_prev, c_prev_prev and the
 // outputs of blocks 0..k-1, applies one operation to each and combines the two results by
 // element-wise addition (`add`) or channel concatenation (`concat`). The outputs of the blocks that
-// no block uses are concatenated as the cell's output.
+// no block uses are concatenated as the cell's output. A cell may instead concatenate all its
+// blocks (output "all"), as DARTS's cells do (see automl/nas/darts_genotype.h), so that a DARTS
+// result is a genotype of this form too.
 //
 //   CellSpaceOptions options;                       // B = 5, all 13 operations, add only
 //   Rng rng(7);
@@ -42,6 +44,11 @@ namespace automl::nas {
 // sep_conv_3x3, sep_conv_5x5, sep_conv_7x7.
 const std::vector<std::string>& NasnetOperations();
 bool IsNasnetOperation(std::string_view name);
+// The operations a cell may apply: NasnetOperations() and then dil_conv_5x5, which DARTS's space
+// has and NASNet's lacks (H. Liu, K. Simonyan, Y. Yang, "DARTS: Differentiable Architecture
+// Search", ICLR 2019). Search spaces default to the NASNet 13; options may list dil_conv_5x5.
+const std::vector<std::string>& KnownCellOperations();
+bool IsKnownCellOperation(std::string_view name);
 
 // What the search space holds. Plain fields; Validate() (called by every function that takes
 // options) checks them.
@@ -50,8 +57,8 @@ struct CellSpaceOptions {
   static constexpr int kMaxBlocks = 10;
 
   int blocks = 5;  // B, blocks per cell
-  // The operations a branch may apply: a non-empty subset of NasnetOperations() without repeats,
-  // in the order the decisions list them.
+  // The operations a branch may apply: a non-empty subset of KnownCellOperations() without
+  // repeats, in the order the decisions list them.
   std::vector<std::string> operations = NasnetOperations();
   // How a block combines its two branches: a non-empty subset of {"add", "concat"}.
   std::vector<std::string> combine = {"add"};
@@ -85,11 +92,23 @@ struct Block {
   std::string combine = "add";     // "add" or "concat"
 };
 
+// Which blocks a cell concatenates as its output.
+enum class CellOutput {
+  kUnused,  // "unused": the blocks no block reads (NASNet)
+  kAll,     // "all": every block, also those later blocks read (DARTS: concat = range(2, 2 + N))
+};
+// "unused", "all".
+std::string CellOutputName(CellOutput output);
+// The inverse of CellOutputName; nullopt for any other text.
+std::optional<CellOutput> ParseCellOutput(std::string_view name);
+
 struct Cell {
   std::vector<Block> blocks;
+  CellOutput output = CellOutput::kUnused;
 
-  // The indices of the blocks whose output no block uses, ascending: their outputs, concatenated,
-  // are the cell's output. c_prev and c_prev_prev never count, used or not.
+  // The indices of the blocks whose outputs, concatenated in this order, are the cell's output,
+  // ascending: with kUnused the blocks no block reads, with kAll every block. c_prev and
+  // c_prev_prev never count, used or not.
   std::vector<int> Outputs() const;
 };
 
@@ -103,8 +122,8 @@ struct Genotype {
 // the message starts with |where| ("genotype: normal" gives "genotype: normal[2].inputs[1]: ...").
 void CheckInputs(const Cell& cell, const std::string& where);
 
-// Structural equality: the same blocks in the same order with the same branch order. For "the same
-// architecture" use SameArchitecture.
+// Structural equality: the same blocks in the same order with the same branch order, and the same
+// output mode. For "the same architecture" use SameArchitecture.
 bool operator==(const Block& a, const Block& b);
 bool operator!=(const Block& a, const Block& b);
 bool operator==(const Cell& a, const Cell& b);
@@ -114,8 +133,9 @@ bool operator!=(const Genotype& a, const Genotype& b);
 
 // Checks |genotype| against |options|: B blocks per cell, inputs that name c_prev, c_prev_prev or
 // an earlier block, operations and combine among the options' ones, and with separate_reduction
-// false a reduction cell that is the same architecture as the normal one. Throws InvalidArgument
-// naming the path ("genotype: normal[2].inputs[1]: ...").
+// false a reduction cell that is the same architecture as the normal one. Either output mode is
+// valid: the options do not restrict it (the decisions below do, see Encode). Throws
+// InvalidArgument naming the path ("genotype: normal[2].inputs[1]: ...").
 void Validate(const Genotype& genotype, const CellSpaceOptions& options);
 
 // ---- JSON ----
@@ -123,6 +143,10 @@ void Validate(const Genotype& genotype, const CellSpaceOptions& options);
 //   {"normal": [{"inputs": ["c_prev", "b0"], "ops": ["sep_conv_3x3", "identity"],
 //                "combine": "add"}, ...],
 //    "reduction": [...]}
+//
+// A cell with output "all" is written as an object, {"output": "all", "blocks": [...]}; a cell
+// with output "unused" as its block list alone, as above (reading accepts the object form with
+// "output": "unused" too). So genotypes without "all" cells keep their JSON byte for byte.
 //
 // Reads and validates a genotype. `combine` may be left out of a block when the options allow one
 // combine only. With separate_reduction false `reduction` may be left out (it is then the normal
@@ -133,7 +157,8 @@ Json ToJson(const Genotype& genotype);
 
 // ---- Canonical form ----
 //
-// Two cells are the same architecture when one turns into the other by swapping the two branches
+// Two cells are the same architecture when they have the same output mode and one turns into the
+// other by swapping the two branches
 // (input and op) of blocks and by renumbering the blocks in another order in which every block
 // still comes after the blocks it reads. `concat` counts as commutative like `add`: swapping its
 // operands only permutes channels, which the next layer's weights absorb.
@@ -146,7 +171,8 @@ Json ToJson(const Genotype& genotype);
 // ordered by (branch key, renumbered input). Blocks with equal keys can still be told apart by
 // what reads them; among the orders the ties allow, the canonical one is the one whose block list
 // is smallest, comparing blocks by (combine, ops[0], inputs[0], ops[1], inputs[1]). The search
-// skips ties between blocks that an automorphism swaps, so it stays small for B <= 10.
+// skips ties between blocks that an automorphism swaps, so it stays small for B <= 10. The output
+// mode is kept; renumbering only permutes the concatenated channels under either mode.
 Cell Canonical(const Cell& cell);
 Genotype Canonical(const Genotype& genotype);
 bool SameArchitecture(const Cell& a, const Cell& b);
@@ -160,6 +186,7 @@ bool SameArchitecture(const Genotype& a, const Genotype& b);
 //   <cell>.b<b>.op0, <cell>.b<b>.op1   choices the options' operations
 //   <cell>.b<b>.combine                the options' combine choices, only when there are two
 // An input decision's choice index is the input index itself (0 c_prev, 1 c_prev_prev, 2+k b<k>).
+// The output mode is not a decision: the decisions describe cells with output "unused" only.
 struct Decision {
   std::string name;
   std::vector<std::string> choices;
@@ -170,7 +197,8 @@ std::vector<Decision> Decisions(const CellSpaceOptions& options);
 // false, the reduction cell is a copy of the normal one.
 Genotype Decode(const std::vector<int64_t>& choice_indices, const CellSpaceOptions& options);
 // The choice indices of |genotype| as given (not canonicalized): Decode(Encode(g)) == g for a
-// valid g, Encode(Decode(v)) == v for any valid v. Validates |genotype| first.
+// valid g, Encode(Decode(v)) == v for any valid v. Validates |genotype| first, and refuses a cell
+// with output "all" ("genotype: normal.output: ..."), which no decision vector describes.
 std::vector<int64_t> Encode(const Genotype& genotype, const CellSpaceOptions& options);
 // The number of decision vectors, the product of the decisions' choice counts (exact up to double
 // rounding; at most about 1e81). Equal architectures written differently count separately.
@@ -194,14 +222,15 @@ Genotype Sample(Rng& rng, const CellSpaceOptions& options);
 //   4. a new value, uniformly among that decision's other choices.
 // The result keeps |genotype|'s numbering and branch order (it is not canonicalized). With
 // separate_reduction false the change applies to the normal cell and the reduction cell is a copy
-// of it, so the two stay one cell.
+// of it, so the two stay one cell. Like Encode, refuses a cell with output "all".
 Genotype Mutate(const Genotype& genotype, Rng& rng, const CellSpaceOptions& options);
 
 // ---- Drawing ----
 
 // A self-contained SVG 1.1 document (starting "<svg", ending "</svg>") drawing |cell| left to
 // right by depth: the inputs c_prev and c_prev_prev, one box per branch operation, one ellipse per
-// block's combine, and the output node concatenating the unused blocks, joined by arrows. |title|
+// block's combine, and the output node concatenating the blocks of Cell::Outputs() (the unused
+// ones, or all with output "all"), joined by arrows. |title|
 // is drawn above it; text is escaped for XML. Throws InvalidArgument when an input refers to a
 // block that is not earlier.
 std::string CellSvg(const Cell& cell, const std::string& title);

@@ -35,7 +35,7 @@ class Canonicalizer {
 
   Cell Run() {
     Search();
-    return Cell{*best_};
+    return Cell{*best_, cell_.output};
   }
 
  private:

@@ -42,7 +42,14 @@ Cell DecodeCell(const std::vector<int64_t>& indices, size_t& next,
   return cell;
 }
 
-void EncodeCell(const Cell& cell, const CellSpaceOptions& options, std::vector<int64_t>& out) {
+void EncodeCell(const Cell& cell, const CellSpaceOptions& options, const std::string& name,
+                std::vector<int64_t>& out) {
+  // Decode gives "unused" cells only; refusing here keeps Decode(Encode(g)) == g.
+  if (cell.output != CellOutput::kUnused) {
+    throw InvalidArgument("genotype: " + name + ".output: '" + CellOutputName(cell.output) +
+                          "' is not a decision of the NASNet cell space (its cells concatenate "
+                          "the unused blocks)");
+  }
   for (const Block& block : cell.blocks) {
     for (const int input : block.inputs) out.push_back(input);
     for (const std::string& op : block.ops) {
@@ -102,8 +109,8 @@ Genotype Decode(const std::vector<int64_t>& choice_indices, const CellSpaceOptio
 std::vector<int64_t> Encode(const Genotype& genotype, const CellSpaceOptions& options) {
   Validate(genotype, options);
   std::vector<int64_t> indices;
-  EncodeCell(genotype.normal, options, indices);
-  if (options.separate_reduction) EncodeCell(genotype.reduction, options, indices);
+  EncodeCell(genotype.normal, options, "normal", indices);
+  if (options.separate_reduction) EncodeCell(genotype.reduction, options, "reduction", indices);
   return indices;
 }
 

@@ -101,10 +101,13 @@ void CheckInput(int input, int block, const std::string& at) {
   }
 }
 
+// The message lists what is accepted: the NASNet paper's operations and DARTS's extra one.
+std::string KnownOperationsText() { return Join(NasnetOperations()) + ", or DARTS's dil_conv_5x5"; }
+
 void CheckOp(const std::string& op, const CellSpaceOptions& options, const std::string& at) {
-  if (!IsNasnetOperation(op)) {
+  if (!IsKnownCellOperation(op)) {
     throw InvalidArgument(at + ": " + Quoted(op) + " is not a NASNet operation (" +
-                          Join(NasnetOperations()) + ")");
+                          KnownOperationsText() + ")");
   }
   if (!Contains(options.operations, op)) {
     throw InvalidArgument(at + ": " + Quoted(op) + " is not among the options' operations (" +
@@ -189,12 +192,28 @@ Block ReadBlock(const Json& json, const CellSpaceOptions& options, const std::st
   return block;
 }
 
+// A cell is its block list, or {"output": ..., "blocks": [...]} to give the output mode.
 Cell ReadCell(const Json& json, const CellSpaceOptions& options, const std::string& name) {
   const std::string where = std::string(kGenotypeWhere) + ": " + name;
-  if (!json.is_array()) throw InvalidArgument(where + ": must be a list of blocks");
   Cell cell;
-  for (size_t b = 0; b < json.size(); ++b) {
-    cell.blocks.push_back(ReadBlock(json[b], options, where + "[" + std::to_string(b) + "]"));
+  const Json* blocks = &json;
+  if (json.is_object()) {
+    RefuseUnknownKeys(json, {"output", "blocks"}, where);
+    if (!json.contains("blocks")) throw InvalidArgument(where + ": missing 'blocks'");
+    blocks = &json.at("blocks");
+    if (json.contains("output")) {
+      const std::string at = where + ".output";
+      const std::string text = ReadName(json.at("output"), at);
+      const std::optional<CellOutput> output = ParseCellOutput(text);
+      if (!output) throw InvalidArgument(at + ": " + Quoted(text) + " is not 'unused' or 'all'");
+      cell.output = *output;
+    }
+  } else if (!json.is_array()) {
+    throw InvalidArgument(where + ": must be a list of blocks or {output, blocks}");
+  }
+  if (!blocks->is_array()) throw InvalidArgument(where + ".blocks: must be a list of blocks");
+  for (size_t b = 0; b < blocks->size(); ++b) {
+    cell.blocks.push_back(ReadBlock((*blocks)[b], options, where + "[" + std::to_string(b) + "]"));
   }
   return cell;
 }
@@ -206,7 +225,9 @@ Json CellToJson(const Cell& cell) {
                           {"ops", {block.ops[0], block.ops[1]}},
                           {"combine", block.combine}});
   }
-  return blocks;
+  // The default mode keeps the plain list, so that NASNet genotypes keep their JSON.
+  if (cell.output == CellOutput::kUnused) return blocks;
+  return Json{{"output", CellOutputName(cell.output)}, {"blocks", blocks}};
 }
 
 }  // namespace
@@ -221,6 +242,20 @@ const std::vector<std::string>& NasnetOperations() {
 
 bool IsNasnetOperation(std::string_view name) {
   const std::vector<std::string>& ops = NasnetOperations();
+  return std::find(ops.begin(), ops.end(), name) != ops.end();
+}
+
+const std::vector<std::string>& KnownCellOperations() {
+  static const std::vector<std::string> kOperations = [] {
+    std::vector<std::string> ops = NasnetOperations();
+    ops.push_back("dil_conv_5x5");
+    return ops;
+  }();
+  return kOperations;
+}
+
+bool IsKnownCellOperation(std::string_view name) {
+  const std::vector<std::string>& ops = KnownCellOperations();
   return std::find(ops.begin(), ops.end(), name) != ops.end();
 }
 
@@ -274,8 +309,8 @@ void CellSpaceOptions::Validate() const {
   if (blocks < kMinBlocks || blocks > kMaxBlocks) {
     throw InvalidArgument(BlocksError(std::to_string(blocks)));
   }
-  CheckNameList(operations, "operations", "NASNet operation", IsNasnetOperation,
-                Join(NasnetOperations()));
+  CheckNameList(operations, "operations", "NASNet operation", IsKnownCellOperation,
+                KnownOperationsText());
   CheckNameList(combine, "combine", "combine", IsCombine, Join(kCombines));
 }
 
@@ -303,12 +338,25 @@ std::optional<int> ParseInput(std::string_view name) {
 
 // ---- Cells and genotypes ----
 
+std::string CellOutputName(CellOutput output) {
+  return output == CellOutput::kAll ? "all" : "unused";
+}
+
+std::optional<CellOutput> ParseCellOutput(std::string_view name) {
+  if (name == "unused") return CellOutput::kUnused;
+  if (name == "all") return CellOutput::kAll;
+  return std::nullopt;
+}
+
 std::vector<int> Cell::Outputs() const {
+  // With kAll no block counts as used: every block is part of the output.
   std::vector<bool> used(blocks.size(), false);
-  for (const Block& block : blocks) {
-    for (const int input : block.inputs) {
-      const int referenced = input - kFirstBlockInput;
-      if (referenced >= 0 && referenced < static_cast<int>(used.size())) used[referenced] = true;
+  if (output == CellOutput::kUnused) {
+    for (const Block& block : blocks) {
+      for (const int input : block.inputs) {
+        const int referenced = input - kFirstBlockInput;
+        if (referenced >= 0 && referenced < static_cast<int>(used.size())) used[referenced] = true;
+      }
     }
   }
   std::vector<int> outputs;
@@ -331,7 +379,9 @@ bool operator==(const Block& a, const Block& b) {
   return a.inputs == b.inputs && a.ops == b.ops && a.combine == b.combine;
 }
 bool operator!=(const Block& a, const Block& b) { return !(a == b); }
-bool operator==(const Cell& a, const Cell& b) { return a.blocks == b.blocks; }
+bool operator==(const Cell& a, const Cell& b) {
+  return a.blocks == b.blocks && a.output == b.output;
+}
 bool operator!=(const Cell& a, const Cell& b) { return !(a == b); }
 bool operator==(const Genotype& a, const Genotype& b) {
   return a.normal == b.normal && a.reduction == b.reduction;

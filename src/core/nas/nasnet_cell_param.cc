@@ -45,13 +45,13 @@ class NasnetCellParam : public StructuredParam {
   }
 
   ParamMap Decompose(const Json& value) const override {
-    Genotype genotype;
+    std::vector<int64_t> indices;
     try {
-      genotype = nas::FromJson(value, options_);
+      // Encode refuses what no decision describes (a cell with output "all").
+      indices = Encode(nas::FromJson(value, options_), options_);
     } catch (const InvalidArgument& e) {
       throw InvalidArgument("parameter '" + name_ + "': " + e.what());
     }
-    const std::vector<int64_t> indices = Encode(genotype, options_);
     ParamMap params;
     for (size_t i = 0; i < decisions_.size(); ++i) {
       params.emplace(decisions_[i].name(),

@@ -93,6 +93,7 @@ Cell Relabel(const Cell& cell, Rng& rng) {
     order.push_back(pick);
   }
   Cell out;
+  out.output = cell.output;
   for (const int old : order) {
     Block block = cell.blocks[old];
     for (int& input : block.inputs) {
@@ -748,6 +749,163 @@ TEST(NasnetCellSvg, RefusesACellThatReadsALaterBlock) {
   cell.blocks[1].inputs[0] = BlockInput(3);
   EXPECT_THAT(ErrorOf([&cell] { CellSvg(cell, "bad"); }),
               HasSubstr("cell[1].inputs[0]: 'b3' refers to block 3"));
+}
+
+// ---- Output mode ----
+
+Cell AllOutputs(Cell cell) {
+  cell.output = CellOutput::kAll;
+  return cell;
+}
+
+TEST(NasnetCellOutputMode, NamesAndParsesModes) {
+  EXPECT_EQ(CellOutputName(CellOutput::kUnused), "unused");
+  EXPECT_EQ(CellOutputName(CellOutput::kAll), "all");
+  EXPECT_EQ(ParseCellOutput("unused"), CellOutput::kUnused);
+  EXPECT_EQ(ParseCellOutput("all"), CellOutput::kAll);
+  EXPECT_EQ(ParseCellOutput("All"), std::nullopt);
+  EXPECT_EQ(ParseCellOutput(""), std::nullopt);
+  EXPECT_EQ(Cell().output, CellOutput::kUnused);
+}
+
+TEST(NasnetCellOutputMode, AllConcatenatesEveryBlock) {
+  EXPECT_THAT(HandCell().Outputs(), ElementsAre(3, 4));
+  EXPECT_THAT(AllOutputs(HandCell()).Outputs(), ElementsAre(0, 1, 2, 3, 4));
+  EXPECT_NE(HandCell(), AllOutputs(HandCell()));
+}
+
+TEST(NasnetCellOutputMode, UnusedCellsKeepTheirJsonByteForByte) {
+  // A two-block genotype and its canonical JSON written out by hand, in the form it had before
+  // output modes existed.
+  const Cell cell{{MakeBlock("c_prev", "sep_conv_3x3", "c_prev_prev", "identity"),
+                   MakeBlock("b0", "avg_pool_3x3", "c_prev", "conv_1x1")}};
+  const std::string expected_cell =
+      R"([{"inputs":["c_prev_prev","c_prev"],"ops":["identity","sep_conv_3x3"],"combine":"add"},)"
+      R"({"inputs":["b0","c_prev"],"ops":["avg_pool_3x3","conv_1x1"],"combine":"add"}])";
+  EXPECT_EQ(ToJson(Genotype{cell, cell}).dump(),
+            R"({"normal":)" + expected_cell + R"(,"reduction":)" + expected_cell + "}");
+  // Reading the object form with "unused" gives the same cell, written as the plain list.
+  const CellSpaceOptions options = OptionsWith(2, NasnetOperations());
+  const Json object = {{"output", "unused"}, {"blocks", RawCellJson(cell)}};
+  const Genotype read =
+      FromJson(Json{{"normal", object}, {"reduction", RawCellJson(cell)}}, options);
+  EXPECT_EQ(read.normal.output, CellOutput::kUnused);
+  EXPECT_EQ(ToJson(read).dump(), ToJson(Genotype{cell, cell}).dump());
+}
+
+TEST(NasnetCellOutputMode, AllRoundTripsThroughJson) {
+  const Genotype genotype{AllOutputs(HandCell()), HandCell()};
+  const Json json = ToJson(genotype);
+  ASSERT_TRUE(json.at("normal").is_object());
+  EXPECT_EQ(json.at("normal").at("output"), "all");
+  EXPECT_EQ(json.at("normal").at("blocks"), ToJson(Genotype{HandCell(), HandCell()}).at("normal"));
+  EXPECT_TRUE(json.at("reduction").is_array());
+  const Genotype read = FromJson(json, CellSpaceOptions());
+  EXPECT_EQ(read.normal.output, CellOutput::kAll);
+  EXPECT_EQ(read.reduction.output, CellOutput::kUnused);
+  EXPECT_TRUE(SameArchitecture(read, genotype));
+  EXPECT_EQ(ToJson(read), json);
+}
+
+TEST(NasnetCellOutputMode, IsPartOfTheArchitecture) {
+  const Cell all = AllOutputs(HandCell());
+  EXPECT_FALSE(SameArchitecture(HandCell(), all));
+  EXPECT_FALSE(SameArchitecture(Genotype{HandCell(), HandCell()}, Genotype{HandCell(), all}));
+  EXPECT_NE(ToJson(Genotype{HandCell(), HandCell()}), ToJson(Genotype{HandCell(), all}));
+  EXPECT_EQ(Canonical(all).output, CellOutput::kAll);
+  EXPECT_TRUE(SameArchitecture(AllOutputs(HandCellRelabelled()), all));
+  Rng rng(5);
+  for (int i = 0; i < 20; ++i) EXPECT_TRUE(SameArchitecture(Relabel(all, rng), all));
+  // One shared cell must share the output mode too.
+  CellSpaceOptions shared;
+  shared.separate_reduction = false;
+  EXPECT_THAT(ErrorOf([&] {
+                Validate(Genotype{HandCell(), all}, shared);
+              }),
+              HasSubstr("genotype: reduction: differs from normal"));
+  const Genotype both = FromJson(Json{{"normal", ToJson(Genotype{all, all}).at("normal")}}, shared);
+  EXPECT_EQ(both.reduction.output, CellOutput::kAll);
+}
+
+TEST(NasnetCellOutputMode, RefusesBadCellObjectsNamingThePath) {
+  const CellSpaceOptions options;
+  const Json blocks = RawCellJson(HandCell());
+  const auto error = [&](const Json& normal) {
+    return ErrorOf([&] { FromJson(Json{{"normal", normal}, {"reduction", blocks}}, options); });
+  };
+  EXPECT_EQ(error({{"output", "some"}, {"blocks", blocks}}),
+            "genotype: normal.output: 'some' is not 'unused' or 'all'");
+  EXPECT_THAT(error({{"output", 1}, {"blocks", blocks}}),
+              HasSubstr("genotype: normal.output: must be a string"));
+  EXPECT_THAT(error({{"outputs", "all"}, {"blocks", blocks}}),
+              HasSubstr("genotype: normal: unknown key 'outputs'"));
+  EXPECT_EQ(error({{"output", "all"}}), "genotype: normal: missing 'blocks'");
+  EXPECT_EQ(error({{"output", "all"}, {"blocks", 3}}),
+            "genotype: normal.blocks: must be a list of blocks");
+  EXPECT_THAT(error("all"), HasSubstr("genotype: normal: must be a list of blocks"));
+}
+
+TEST(NasnetCellOutputMode, DecisionsDescribeUnusedCellsOnly) {
+  const CellSpaceOptions options;
+  const Genotype genotype{HandCell(), AllOutputs(HandCell())};
+  EXPECT_NO_THROW(Validate(genotype, options));
+  const std::string refusal =
+      "genotype: reduction.output: 'all' is not a decision of the NASNet cell space";
+  EXPECT_THAT(ErrorOf([&] { Encode(genotype, options); }), HasSubstr(refusal));
+  Rng rng(3);
+  EXPECT_THAT(ErrorOf([&] { Mutate(genotype, rng, options); }), HasSubstr(refusal));
+  EXPECT_EQ(Decode(Encode(HandGenotype(), options), options).normal.output, CellOutput::kUnused);
+}
+
+TEST(NasnetCellOutputMode, SvgDrawsAnEdgeFromEveryBlockToTheOutput) {
+  // Four edges per block, then one per output block: 2 with "unused", 5 with "all".
+  EXPECT_EQ(Count(CellSvg(HandCell(), "unused"), "marker-end=\"url(#arrow)\""), 4u * 5u + 2u);
+  EXPECT_EQ(Count(CellSvg(AllOutputs(HandCell()), "all"), "marker-end=\"url(#arrow)\""),
+            4u * 5u + 5u);
+  const std::string svg = GenotypeSvg(Genotype{AllOutputs(HandCell()), HandCell()});
+  EXPECT_EQ(Count(svg, "marker-end=\"url(#arrow)\""), 2 * 4u * 5u + 5u + 2u);
+}
+
+// ---- DARTS's extra operation ----
+
+TEST(NasnetCellOperations, KnownOperationsAddDartsDilConv5x5) {
+  const std::vector<std::string>& known = KnownCellOperations();
+  ASSERT_EQ(known.size(), 14u);
+  EXPECT_EQ(std::vector<std::string>(known.begin(), known.begin() + 13), NasnetOperations());
+  EXPECT_EQ(known.back(), "dil_conv_5x5");
+  EXPECT_TRUE(IsKnownCellOperation("dil_conv_5x5"));
+  EXPECT_TRUE(IsKnownCellOperation("sep_conv_7x7"));
+  EXPECT_FALSE(IsKnownCellOperation("dil_conv_7x7"));
+  EXPECT_FALSE(IsNasnetOperation("dil_conv_5x5"));  // not one of the paper's 13
+  EXPECT_EQ(NasnetOperations().size(), 13u);
+  const CellSpaceOptions defaults;
+  EXPECT_EQ(defaults.operations, NasnetOperations());  // the default search set is unchanged
+}
+
+TEST(NasnetCellOperations, OptionsAndGenotypesMayUseDilConv5x5) {
+  const CellSpaceOptions options =
+      CellSpaceOptions::FromJson(Json{{"blocks", 2}, {"operations", {"dil_conv_5x5", "identity"}}});
+  EXPECT_EQ(options.operations, (std::vector<std::string>{"dil_conv_5x5", "identity"}));
+  const Cell cell{{MakeBlock("c_prev", "dil_conv_5x5", "c_prev_prev", "identity"),
+                   MakeBlock("b0", "dil_conv_5x5", "c_prev", "dil_conv_5x5")}};
+  const Json json = {{"normal", RawCellJson(cell)}, {"reduction", RawCellJson(cell)}};
+  EXPECT_TRUE(SameArchitecture(FromJson(json, options), Genotype{cell, cell}));
+  EXPECT_THAT(ErrorOf([&] { FromJson(json, OptionsWith(2, NasnetOperations())); }),
+              HasSubstr("genotype: normal[0].ops[0]: 'dil_conv_5x5' is not among the options' "
+                        "operations"));
+  EXPECT_THAT(ErrorOf([] {
+                CellSpaceOptions::FromJson(Json{{"operations", {"dil_conv_7x7"}}});
+              }),
+              HasSubstr("operations[0]: 'dil_conv_7x7' is not a NASNet operation (identity, "));
+  // Sampling and the decisions use it like any other listed operation.
+  Rng rng(11);
+  bool seen = false;
+  for (int i = 0; i < 50 && !seen; ++i) {
+    for (const Block& block : Sample(rng, options).normal.blocks) {
+      seen = seen || block.ops[0] == "dil_conv_5x5" || block.ops[1] == "dil_conv_5x5";
+    }
+  }
+  EXPECT_TRUE(seen);
 }
 
 }  // namespace
