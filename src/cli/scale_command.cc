@@ -407,9 +407,11 @@ class ScaleCommand : public Command {
       member.config["seed"] = config.seed;
       if (config.grid_epochs) member.config["epochs"] = *config.grid_epochs;
       const std::string label = "grid " + std::to_string(i + 1) + "/" + std::to_string(grid.size());
-      const std::optional<Outcome> o =
-          TrainOnce(study, ParamsOf(grid[i], 1.0), Json{{"seed", config.seed}}, member.config,
-                    label, interrupted);
+      const std::optional<Outcome> o = TrainOnce(study, ParamsOf(grid[i], 1.0),
+                                                 Json{
+                                                     { "seed",
+                                                       config.seed }},
+                                                 member.config, label, interrupted);
       if (!o) return std::nullopt;
       if (o->val && *o->val > best_val) {
         best_val = *o->val;
@@ -426,7 +428,8 @@ class ScaleCommand : public Command {
                         {"params", member.params},
                         {"flops", member.flops},
                         {"val_accuracy", o->val ? Json(*o->val) : Json(nullptr)},
-                        {"seconds", o->seconds}});
+                        { "seconds",
+                          o->seconds }});
     }
     std::printf("grid search at phi = 1 (%s):\n", study.name().c_str());
     table.Print(stdout);
@@ -445,7 +448,7 @@ class ScaleCommand : public Command {
   // Prints the family of |k| and, with a study, trains each member once per seed.
   void PrintFamily(const ScaleConfig& config, const nas::CompoundCoefficients& k, Study* study,
                    Json* out) const {
-    const std::atomic<bool>& interrupted = InstallInterruptHandlers();
+    const std::atomic<bool>& interrupted = InterruptFlag();
     Table table({"phi", "depth", "width", "res", "params", "FLOPs", "FLOPs x", "val acc",
                  "test acc", "seeds", "architecture"});
     const double base_flops = static_cast<double>(MakeMember(config, k, 0).flops);
@@ -457,9 +460,12 @@ class ScaleCommand : public Command {
       for (const uint64_t seed : config.seeds) {
         if (study == nullptr) break;
         member.config["seed"] = seed;
-        const std::optional<Outcome> o =
-            TrainOnce(*study, ParamsOf(k, phi), Json{{"seed", seed}}, member.config,
-                      "phi " + Fixed(phi, 2) + " seed " + std::to_string(seed), interrupted);
+        const std::optional<Outcome> o = TrainOnce(
+            *study, ParamsOf(k, phi),
+            Json{
+                { "seed",
+                  seed }},
+            member.config, "phi " + Fixed(phi, 2) + " seed " + std::to_string(seed), interrupted);
         if (!o) break;
         if (o->val) vals.push_back(*o->val);
         if (o->test) tests.push_back(*o->test);
@@ -467,7 +473,8 @@ class ScaleCommand : public Command {
                         {"state", o->state},
                         {"val_accuracy", o->val ? Json(*o->val) : Json(nullptr)},
                         {"test_accuracy", o->test ? Json(*o->test) : Json(nullptr)},
-                        {"seconds", o->seconds}});
+                        { "seconds",
+                          o->seconds }});
       }
       table.Add({Fixed(phi, 2), Fixed(member.m.depth, 3), Fixed(member.m.width, 3),
                  std::to_string(member.resolution), std::to_string(member.params),
@@ -480,7 +487,8 @@ class ScaleCommand : public Command {
                          {"arch", nas::ToJson(member.arch)},
                          {"params", member.params},
                          {"flops", member.flops},
-                         {"runs", runs}});
+                         { "runs",
+                           runs }});
     }
     std::printf("family of alpha %.2f, beta %.2f, gamma %.2f%s:\n", k.alpha, k.beta, k.gamma,
                 study ? (" (" + study->name() + ")").c_str() : "");
@@ -506,7 +514,6 @@ class ScaleCommand : public Command {
   std::string json_path_;
   bool no_train_ = false;
 };
-
 
 }  // namespace
 

@@ -21,6 +21,7 @@
 #include "automl/structured_param.h"
 #include "automl/study.h"
 #include "automl/substitution.h"
+#include "testing/error_of.h"
 #include "testing/temp_dir.h"
 
 namespace automl::nas {
@@ -50,14 +51,7 @@ ParamMap Decisions(ParamMap params) {
   return params;
 }
 
-std::string ErrorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument)";
-}
+using ::automl::testing::ErrorOf;
 
 TEST(ChainParamTest, ASpaceExpandsTheChainIntoOneDecisionPerLayer) {
   EXPECT_TRUE(IsStructuredSpec(ParseYaml("{type: chain}", "s")));

@@ -13,6 +13,7 @@
 #include "automl/config_file.h"
 #include "automl/error.h"
 #include "automl/random.h"
+#include "testing/error_of.h"
 
 namespace automl::nas {
 namespace {
@@ -21,14 +22,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // The message of the InvalidArgument |action| throws, or a marker when it throws none.
-std::string ErrorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument)";
-}
+using ::automl::testing::ErrorOf;
 
 std::string OptionsError(const std::string& yaml) {
   return ErrorOf([&yaml] { ChainSpaceOptions::FromJson(ParseYaml(yaml, "spec")); });

@@ -9,6 +9,7 @@
 
 #include "automl/config_file.h"
 #include "automl/error.h"
+#include "testing/error_of.h"
 
 namespace automl::nas {
 namespace {
@@ -16,14 +17,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
+using ::automl::testing::ErrorOf;
 
 TEST(CompoundGrid, HoldsEveryGridPointWithinTheToleranceOfTwo) {
   CompoundGridOptions options;  // step 0.1 up to 2, target 2, tolerance 0.05

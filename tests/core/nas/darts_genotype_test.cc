@@ -11,20 +11,14 @@
 
 #include "automl/error.h"
 #include "automl/nas/nasnet_cell.h"
+#include "testing/error_of.h"
 
 namespace automl::nas {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::string ErrorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument)";
-}
+using ::automl::testing::ErrorOf;
 
 // Column indices in DartsPrimitives().
 constexpr size_t kNoneAt = 0, kMaxPool = 1, kAvgPool = 2, kSkip = 3, kSep3 = 4, kSep5 = 5,

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "automl/error.h"
+#include "testing/error_of.h"
 
 namespace automl::nas {
 namespace {
@@ -22,14 +23,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string ErrorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument)";
-}
+using ::automl::testing::ErrorOf;
 
 // Options under which Select keeps every path it is given (up to four): the tests below drive
 // the pool directly.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "automl/error.h"
+#include "testing/error_of.h"
 
 namespace automl::nas {
 namespace {
@@ -22,14 +23,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // The message of the InvalidArgument |action| throws, or a marker when it throws none.
-std::string ErrorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument)";
-}
+using ::automl::testing::ErrorOf;
 
 Block MakeBlock(const std::string& in0, const std::string& op0, const std::string& in1,
                 const std::string& op1, const std::string& combine = "add") {

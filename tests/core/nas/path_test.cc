@@ -9,20 +9,14 @@
 #include <vector>
 
 #include "automl/error.h"
+#include "testing/error_of.h"
 
 namespace automl::nas {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::string ErrorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument)";
-}
+using ::automl::testing::ErrorOf;
 
 TEST(PathTest, ChoicesNeedALayerAndAChoicePerLayer) {
   EXPECT_THAT(ErrorOf([] { ValidateChoices({}, "x"); }), HasSubstr("x: choices: must list"));

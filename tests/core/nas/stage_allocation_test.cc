@@ -10,6 +10,7 @@
 
 #include "automl/config_file.h"
 #include "automl/error.h"
+#include "testing/error_of.h"
 
 namespace automl::nas {
 namespace {
@@ -30,14 +31,7 @@ stages: [{layers: 3, width: 8, stride: 1}, {layers: 3, width: 16, stride: 2},
                                                "space"));
 }
 
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
+using ::automl::testing::ErrorOf;
 
 TEST(StageAllocation, AllocationPathsAreStagePrefixesWithTheirDepths) {
   const ChainSpaceOptions space = Space();

@@ -9,20 +9,14 @@
 #include <vector>
 
 #include "automl/error.h"
+#include "testing/error_of.h"
 
 namespace automl::nas {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::string ErrorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "(no InvalidArgument)";
-}
+using ::automl::testing::ErrorOf;
 
 TEST(UniformPathSamplerTest, EveryLayerIsUniform) {
   const std::vector<int64_t> choices = {3, 5, 2};
