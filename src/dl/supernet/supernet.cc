@@ -122,7 +122,6 @@ std::vector<const LayerStack*> ChainSupernetImpl::PathStacks(
   CheckPath(path);
   std::vector<const LayerStack*> stacks = {&stem_};
   for (size_t i = 0; i < path.size(); ++i) {
-    SetDilation(i, static_cast<size_t>(path[i]));
     stacks.push_back(&blocks_[i][static_cast<size_t>(path[i])]);
   }
   stacks.push_back(&head_);
@@ -131,7 +130,10 @@ std::vector<const LayerStack*> ChainSupernetImpl::PathStacks(
 
 torch::Tensor ChainSupernetImpl::forward(const torch::Tensor& x, const std::vector<int64_t>& path) {
   torch::Tensor y = x.contiguous(torch::MemoryFormat::ChannelsLast);
-  for (const LayerStack* stack : PathStacks(path)) {
+  const std::vector<const LayerStack*> stacks = PathStacks(path);
+  // Only running a path sets the shared blocks to its dilations; queries about a path do not.
+  for (size_t i = 0; i < path.size(); ++i) SetDilation(i, static_cast<size_t>(path[i]));
+  for (const LayerStack* stack : stacks) {
     torch::nn::Sequential modules = stack->modules;  // a holder: forward() is not const
     if (!modules->is_empty()) y = modules->forward(y);
   }
