@@ -38,6 +38,8 @@ std::unique_ptr<Command> MakeEnqueueCommand();
 std::unique_ptr<Command> MakeTrainCommand();
 std::unique_ptr<Command> MakeModelCommand();
 std::unique_ptr<Command> MakeNasCommand();
+// `nas darts` or `nas hmnas` (|method|), registered under `nas` by MakeNasCommand's command.
+std::unique_ptr<Command> MakeDifferentiableSearchCommand(const std::string& method);
 std::unique_ptr<Command> MakeProxyRankCommand();
 std::unique_ptr<Command> MakeSupernetRankCommand();
 std::unique_ptr<Command> MakeSupernetSearchCommand();

@@ -1,7 +1,10 @@
-// automl nas best STUDY: the best trial's architecture.
+// automl nas best STUDY: the best trial's architecture; automl nas darts|hmnas CONFIG: a
+// differentiable search (cli/darts_command.cc).
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "automl/error.h"
 #include "automl/nas/nasnet_cell.h"
@@ -45,10 +48,17 @@ class NasCommand : public Command {
     AddStorageOption(best, &storage_);
     best->add_option("--param", param_, "The architecture parameter (when there are several)");
     best->add_option("--svg", svg_, "Also draw its cells into this SVG file (nasnet-cell only)");
+    for (const char* method : {"darts", "hmnas"}) {
+      searches_.push_back(MakeDifferentiableSearchCommand(method));
+      search_apps_.push_back(searches_.back()->Register(*cmd));
+    }
     return cmd;
   }
 
   int Execute() override {
+    for (size_t i = 0; i < searches_.size(); ++i) {
+      if (search_apps_[i]->parsed()) return searches_[i]->Execute();
+    }
     const Study study = Study::Load(OpenCliStorage(storage_), study_);
     const StructuredParam& arch = PickArchitecture(study, param_);
     const std::optional<FrozenTrial> best = study.BestTrial();
@@ -75,6 +85,8 @@ class NasCommand : public Command {
   }
 
  private:
+  std::vector<std::unique_ptr<Command>> searches_;
+  std::vector<CLI::App*> search_apps_;
   std::string study_;
   std::string storage_;
   std::string param_;
