@@ -21,6 +21,7 @@
 // `automl train` with `model: {nasnet: {genotype: FILE}}`; HM-NAS: the masked cells) and writes it
 // to models_dir/STUDY/genotype.json; HM-NAS's fine-tuned sub-network is then evaluated once on the
 // test split, for the report only.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -159,8 +160,10 @@ class DartsCommand : public Command {
     StudyOptions study_options;
     study_options.name = study_name;
     study_options.directions = {Direction::kMaximize};
-    study_options.space = SearchSpace::FromJson(
-        Json{{"epoch", {{"type", "int"}, {"low", 0}, {"high", options.total_epochs() - 1}}}});
+    // Epochs 0 .. total - 1; the range is at least 0 .. 1, as an int range must be.
+    const int64_t high = std::max<int64_t>(options.total_epochs() - 1, 1);
+    study_options.space =
+        SearchSpace::FromJson(Json{{"epoch", {{"type", "int"}, {"low", 0}, {"high", high}}}});
     study_options.seed = config.seed;
     study_options.config = config.raw;
     // An epoch is recorded after the checkpoint is written; nothing is re-run from the study.
@@ -242,8 +245,19 @@ class DartsCommand : public Command {
                    {"search_seconds", seconds},
                    {"val_accuracy", last.val_accuracy},
                    {"darts_genotype", last.architecture.at("genotype")},
-                   { "skip_connections",
-                     last.architecture.at("skip_connections") }};
+                   {"skip_connections", last.architecture.at("skip_connections")},
+                   { "history",
+                     Json::array() }};
+    for (const dl::DartsEpoch& e : search.history()) {
+      result["history"].push_back({{"epoch", e.epoch},
+                                   {"phase", dl::DartsPhaseName(e.phase)},
+                                   {"temperature", e.temperature},
+                                   {"val_accuracy", e.val_accuracy},
+                                   {"params", e.params},
+                                   {"seconds", e.seconds},
+                                   { "skip_connections",
+                                     e.architecture.at("skip_connections") }});
+    }
     if (method_ == "darts") {
       result["genotype"] = last.architecture.at("genotype");
       return result;

@@ -27,7 +27,8 @@ const StructuredParam& PickArchitecture(const Study& study, const std::string& n
   if (structured.empty()) {
     throw InvalidArgument("study '" + study.name() +
                           "' has no architecture parameter (a space entry of type nasnet-cell or "
-                          "chain)");
+                          "chain); a nas darts|hmnas study's genotype is in its trials' user "
+                          "attribute 'architecture' and in models_dir/STUDY/genotype.json");
   }
   if (structured.size() > 1) {
     std::string names;
