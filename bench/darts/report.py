@@ -16,7 +16,9 @@ import sys
 OPS = ["identity", "max_pool_3x3", "avg_pool_3x3", "sep_conv_3x3", "sep_conv_5x5",
        "dil_conv_3x3", "dil_conv_5x5"]
 SEARCHES = [("darts1", "DARTS, first order"), ("darts2", "DARTS, second order"),
-            ("darts1-t", "DARTS, first order, T 1 to 0.2"), ("hmnas", "HM-NAS")]
+            ("darts1-t", "DARTS, first order, T 1 to 0.2"), ("hmnas", "HM-NAS"),
+            ("darts1-a", "DARTS, first order, arch lr x10"),
+            ("hmnas-a", "HM-NAS, arch and mask lr x10")]
 
 
 def random_cell(rng, nodes=4):
@@ -75,6 +77,7 @@ def print_retrained(results):
     rows = [("darts1", "DARTS first order, retrained"),
             ("darts2", "DARTS second order, retrained"),
             ("darts1-t", "DARTS first order, T 1 to 0.2, retrained"),
+            ("darts1-a", "DARTS first order, arch lr x10, retrained"),
             ("nas1", "NAS I best cells (evolution, 10 trials)"),
             ("random", "random DARTS cells"),
             ("resnet", "hand-made ResNet")]
@@ -90,19 +93,22 @@ def print_retrained(results):
               f"{mean_sd([r['test_accuracy'] for r in runs.values()], 100)}% | "
               f"{mean_sd([r['val_accuracy'] for r in runs.values()], 100)}% | "
               f"{mean_sd([r['seconds'] for r in runs.values()], digits=0)} |")
-    hm = seeds_of(results, "search-hmnas-s*.json")
-    if hm:
-        print(f"| HM-NAS fine-tuned sub-network (not retrained) | {len(hm)} | "
+    for variant, name in (("hmnas", "HM-NAS"), ("hmnas-a", "HM-NAS, lr x10")):
+        hm = seeds_of(results, f"search-{variant}-s*.json")
+        if not hm:
+            continue
+        print(f"| {name} fine-tuned sub-network (not retrained) | {len(hm)} | "
               f"{min(r['params'] for r in hm.values()):,}-{max(r['params'] for r in hm.values()):,} | "
               f"{mean_sd([r['test_accuracy'] for r in hm.values()], 100)}% | "
               f"{mean_sd([r['val_accuracy'] for r in hm.values()], 100)}% | - |")
     print()
 
 
-def print_hmnas(results):
-    hm = seeds_of(results, "search-hmnas-s*.json")
+def print_hmnas(results, variant):
+    hm = seeds_of(results, f"search-{variant}-s*.json")
     if not hm:
         return
+    print(f"{variant}:")
     print("| seed | edges per node (normal; reduction) | ops kept | weights kept | "
           "params | search + fine-tune s | test acc |")
     print("|---|---|---|---|---|---|---|")
@@ -133,7 +139,7 @@ def print_costs(results):
         if not runs:
             continue
         search = [r["search_seconds"] for r in runs.values()]
-        if variant == "hmnas":
+        if variant.startswith("hmnas"):
             print(f"| {name} (fine-tuning included) | {mean_sd(search, digits=0)} | 0 | "
                   f"{mean_sd(search, digits=0)} |")
             continue
@@ -165,7 +171,8 @@ def main(argv):
     print_searches(argv[1])
     print_retrained(argv[1])
     print_costs(argv[1])
-    print_hmnas(argv[1])
+    print_hmnas(argv[1], "hmnas")
+    print_hmnas(argv[1], "hmnas-a")
     print_collapse(argv[1])
 
 
