@@ -78,6 +78,8 @@ def print_retrained(results):
             ("darts2", "DARTS second order, retrained"),
             ("darts1-t", "DARTS first order, T 1 to 0.2, retrained"),
             ("darts1-a", "DARTS first order, arch lr x10, retrained"),
+            ("hmnas", "HM-NAS cells, retrained from scratch"),
+            ("hmnas-a", "HM-NAS lr x10 cells, retrained from scratch"),
             ("nas1", "NAS I best cells (evolution, 10 trials)"),
             ("random", "random DARTS cells"),
             ("resnet", "hand-made ResNet")]

@@ -12,8 +12,9 @@
 #    --random mode.
 # 2. Retrainings with one recipe (bench/darts/retrain.yaml), seed S for the cell of seed S: each
 #    DARTS search's discretized cells, the random cells, NAS I's best cells (seeds 0, 1, 2), and the
-#    hand-made ResNet (bench/darts/resnet.yaml). HM-NAS's result is its fine-tuned sub-network,
-#    measured by the search itself (it is not retrained: that is HM-NAS's point).
+#    hand-made ResNet (bench/darts/resnet.yaml); HM-NAS's found cells with the same recipe in
+#    the same layout (bench/darts/retrain_hmnas.yaml). HM-NAS's own result, its fine-tuned
+#    sub-network, is measured by the search itself.
 # JOBS (2) jobs run at once, each on one thread: these small convolutions keep a second thread of
 # one process mostly idle. Results land in RESULTS (bench/darts/results); every job whose result
 # file exists is skipped, and a search resumes from its last epoch. Environment: AUTOML
@@ -73,6 +74,8 @@ job() {
       local config="${RESULTS}/train-${label}-s${seed}.yaml"
       if [[ "${genotype}" == resnet ]]; then
         cp "${HERE}/resnet.yaml" "${config}"
+      elif [[ "${genotype}" == *.masked-genotype.json ]]; then
+        sed "s|GENOTYPE|${genotype}|" "${HERE}/retrain_hmnas.yaml" > "${config}"
       else
         sed "s|GENOTYPE|${genotype}|" "${HERE}/retrain.yaml" > "${config}"
       fi
@@ -113,6 +116,9 @@ done
     for v in darts1 darts2 darts1-t darts1-a; do
       echo "train ${v} ${s} ${results}/${v}-s${s}.darts-genotype.json"
     done
+    for v in hmnas hmnas-a; do
+      echo "train ${v} ${s} ${results}/${v}-s${s}.masked-genotype.json"
+    done
     echo "train random ${s} ${results}/random-s${s}.json"
     echo "train nas1 ${s} ${results}/nas1-genotype.json"
     echo "train resnet ${s} resnet"
@@ -120,6 +126,10 @@ done
 } > "${results}/train-jobs.txt"
 # The DARTS genotypes, out of the searches' results.
 for s in ${seeds}; do
+  for v in hmnas hmnas-a; do
+    /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["genotype"], indent=2))' \
+      "${results}/search-${v}-s${s}.json" > "${results}/${v}-s${s}.masked-genotype.json"
+  done
   for v in darts1 darts2 darts1-t darts1-a; do
     /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["genotype"], indent=2))' \
       "${results}/search-${v}-s${s}.json" > "${results}/${v}-s${s}.darts-genotype.json"

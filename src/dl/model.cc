@@ -11,9 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "automl/dl/darts_network.h"
 #include "automl/dl/nasnet.h"
 #include "automl/error.h"
 #include "dl/chain_family.h"
+#include "dl/hmnas_family.h"
 #include "dl/nasnet_family.h"
 
 namespace automl::dl {
@@ -77,6 +79,7 @@ const std::vector<FamilyInfo>& Families() {
        {"genotype", "cells", "filters", "stages", "stem_multiplier", "drop_path", "dropout",
         "auxiliary", "auxiliary_weight"}},
       {"chain", {"arch", "activation", "head", "dropout"}},
+      {"hmnas", {"genotype", "filters", "layers", "stem_multiplier"}},
   };
   return families;
 }
@@ -370,7 +373,8 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
       slot = ReadBool(value, where, key);
     } else if (key == "genotype") {
       CheckNotPlaceholder(value, where, key);
-      slot = CanonicalGenotype(value, where);
+      slot =
+          name == "hmnas" ? CanonicalMaskedGenotype(value, where) : CanonicalGenotype(value, where);
     } else if (key == "arch") {
       CheckNotPlaceholder(value, where, key);
       slot = CanonicalChainArch(value, where);
@@ -421,6 +425,7 @@ Json CanonicalFamily(const std::string& name, const Json& options) {
     Fail(where, "blocks must be at most 1000, not " + out.at("blocks").dump());
   }
   if (name == "nasnet") CheckNasnetFamily(out, where);
+  if (name == "hmnas") CheckHmnasFamily(out, where);
   if (name == "chain" && !out.contains("arch")) {
     Fail(where,
          "arch: missing (an architecture of a chain space, e.g. \"{arch}\", or the path "
@@ -1024,7 +1029,7 @@ ModelSpec ModelSpec::ScaleChannels(double factor) const {
   } else {
     // The family defaults of ExpandMlp, ExpandCnn, ExpandResnet and NasnetOptions.
     const int64_t width = key == "mlp" ? 256 : key == "cnn" ? 32 : 16;
-    const char* width_key = key == "nasnet" ? "filters" : "width";
+    const char* width_key = key == "nasnet" || key == "hmnas" ? "filters" : "width";
     options[width_key] = ScaledWidth(options.value(width_key, width), factor);
   }
   if (key == "cnn") {
@@ -1044,8 +1049,8 @@ Json ModelSpec::Layers(int64_t classes) const {
   if (classes < 1) {
     Fail("model: " + key, "the head needs at least one class, not " + std::to_string(classes));
   }
-  if (key == "nasnet") {
-    Fail("model: nasnet", "a network of cells has no layer list (Summarize and Net build it)");
+  if (key == "nasnet" || key == "hmnas") {
+    Fail("model: " + key, "a network of cells has no layer list (Summarize and Net build it)");
   }
   if (key == "mlp") return ExpandMlp(value, classes);
   if (key == "chain") return ExpandChain(value, classes);
@@ -1099,6 +1104,30 @@ std::optional<NasnetOptions> NasnetOptionsOfSpec(const ModelSpec& spec,
   return NasnetOptionsOf(json.begin().value(), input_shape, classes);
 }
 
+// The family mapping of an hmnas spec, or nullptr for other specs.
+const Json* HmnasFamilyOfSpec(const ModelSpec& spec) {
+  const Json& json = spec.ToJson();
+  if (!json.is_object() || json.empty() || json.begin().key() != "hmnas") return nullptr;
+  return &json.begin().value();
+}
+
+// An hmnas network's summary: one row for the whole network, with the parameters it computes
+// with (those of the operations and edges its genotype keeps). FLOPs are not counted for it.
+ModelSummary SummarizeHmnas(DartsNetwork net, const std::vector<int64_t>& input_shape,
+                            int64_t classes) {
+  ModelSummary summary;
+  summary.input_shape = input_shape;
+  summary.output_shape = {classes};
+  summary.params = net->effective_parameters();
+  LayerSummary layer;
+  layer.kind = "hmnas";
+  layer.detail = "cells of the genotype, FLOPs not counted";
+  layer.output_shape = {classes};
+  layer.params = summary.params;
+  summary.layers.push_back(layer);
+  return summary;
+}
+
 // SummarizeNasnet, its messages ("nasnet: ...") naming the model as a spec's do.
 ModelSummary SummarizeNasnetModel(const NasnetOptions& options) {
   try {
@@ -1115,6 +1144,9 @@ ModelSummary Summarize(const ModelSpec& spec, const std::vector<int64_t>& input_
   if (const auto nasnet = NasnetOptionsOfSpec(spec, input_shape, classes)) {
     return SummarizeNasnetModel(*nasnet);
   }
+  if (const Json* hmnas = HmnasFamilyOfSpec(spec)) {
+    return SummarizeHmnas(HmnasNetworkOf(*hmnas, input_shape, classes), input_shape, classes);
+  }
   return SummaryOfModel(PlanModel(spec, input_shape, classes), input_shape);
 }
 
@@ -1123,6 +1155,11 @@ NetImpl::NetImpl(const ModelSpec& spec, const std::vector<int64_t>& input_shape,
   if (const auto nasnet = NasnetOptionsOfSpec(spec, input_shape, classes)) {
     summary_ = SummarizeNasnetModel(*nasnet);
     nasnet_ = register_module("nasnet", Nasnet(*nasnet));
+    return;
+  }
+  if (const Json* hmnas = HmnasFamilyOfSpec(spec)) {
+    hmnas_ = register_module("hmnas", HmnasNetworkOf(*hmnas, input_shape, classes).ptr());
+    summary_ = SummarizeHmnas(DartsNetwork(hmnas_), input_shape, classes);
     return;
   }
   const std::vector<Plan> plans = PlanModel(spec, input_shape, classes);
@@ -1137,6 +1174,7 @@ NetImpl::NetImpl(const ModelSpec& spec, const std::vector<int64_t>& input_shape,
 
 torch::Tensor NetImpl::forward(const torch::Tensor& x) {
   if (nasnet_) return nasnet_->forward(x);
+  if (hmnas_) return hmnas_->forward(x);
   return body_->forward(channels_last_ ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x);
 }
 

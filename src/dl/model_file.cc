@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "automl/error.h"
+#include "dl/archive_file.h"
 
 namespace automl::dl {
 namespace {
@@ -39,17 +40,7 @@ void SaveModelFile(const std::string& path, const TrainConfig& config, Net& net,
   torch::serialize::OutputArchive parameters;
   net->save(parameters);
   archive.write("net", parameters);
-  // Write beside the target and rename, so that a crash never leaves half a model behind.
-  const std::string partial = path + ".partial";
-  try {
-    archive.save_to(partial);
-  } catch (const c10::Error& e) {
-    std::remove(partial.c_str());
-    throw StorageError("cannot write model file '" + path + "': " + e.what_without_backtrace());
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) throw StorageError("cannot write model file '" + path + "': " + ec.message());
+  SaveArchiveAtomically(archive, path, "model file");
 }
 
 ModelFile LoadModelFile(const std::string& path) {

@@ -13,6 +13,7 @@
 #include "automl/dl/batch_sampler.h"
 #include "automl/error.h"
 #include "automl/random.h"
+#include "dl/archive_file.h"
 
 namespace automl::dl {
 namespace {
@@ -532,17 +533,7 @@ void Trainer::SaveCheckpoint(const std::string& path) const {
   archive.write("optimizer", optimizer);
   archive.write("progress", c10::IValue(record.dump()));
 
-  // Write beside the target and rename, so that a crash never leaves half a checkpoint behind.
-  const std::string partial = path + ".partial";
-  try {
-    archive.save_to(partial);
-  } catch (const c10::Error& e) {
-    std::remove(partial.c_str());
-    throw StorageError("cannot write checkpoint '" + path + "': " + e.what_without_backtrace());
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) throw StorageError("cannot write checkpoint '" + path + "': " + ec.message());
+  SaveArchiveAtomically(archive, path, "checkpoint");
 }
 
 TrainConfig Trainer::CheckpointConfig(const std::string& path) {

@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "automl/nas/darts_genotype.h"
+#include "automl/nas/masked_cell.h"
 
 namespace automl::dl {
 
@@ -189,6 +190,15 @@ class DartsNetworkImpl : public torch::nn::Module {
   void set_mask_mode(MaskMode mode);
   MaskMode mask_mode() const { return mask_mode_; }
 
+  // Fixes the architecture to |genotype| (an HM-NAS result, automl/nas/masked_cell.h): every
+  // edge computes with the recorded operation and edge weights, and what the genotype does not
+  // keep is skipped, as MaskMode kFrozen does; alphas no longer train. Its cells must have
+  // options.nodes() nodes and operations among options.primitives(). This is the found
+  // sub-network built anew, to be trained from scratch (`model: {hmnas: ...}`, automl/dl/model.h).
+  // Throws InvalidArgument.
+  void FixArchitecture(const nas::MaskedGenotype& genotype);
+  bool fixed() const { return fixed_ops_[0].defined(); }
+
   void set_temperature(double temperature);
   double temperature() const { return temperature_; }
   void set_gumbel(bool gumbel) { gumbel_ = gumbel; }
@@ -222,6 +232,7 @@ class DartsNetworkImpl : public torch::nn::Module {
     size_t cell, edge, op;
   };
   std::vector<MaskedConv> masked_convs_;
+  torch::Tensor fixed_ops_[2], fixed_edges_[2];  // FixArchitecture's, by cell kind
   MaskMode mask_mode_ = MaskMode::kOff;
   double temperature_ = 1;
   bool gumbel_ = false;

@@ -69,6 +69,15 @@
 //                      whose loss, times auxiliary_weight (0.4, >= 0), is added in training
 //           It has no layer list (Layers() refuses it); its summary has one row per stem, cell,
 //           auxiliary head and head.
+//   hmnas   an HM-NAS result (automl/nas/masked_cell.h) as the network it was searched in
+//           (automl/dl/darts_network.h), architecture fixed, weights trained from scratch:
+//           genotype   (required) a masked-cell genotype ({type: masked-cell, normal: {nodes:
+//                      [...]}, reduction: ...}, as `automl nas hmnas` writes it), or the path of
+//                      a JSON file holding one
+//           filters (16), layers (5; reduction cells at layers / 3 and 2 * layers / 3),
+//           stem_multiplier (3); every kept edge and operation computes with its recorded weight.
+//           Its summary is one row, its parameters those of the kept operations; FLOPs are not
+//           counted.
 //   chain   a chain of MobileNetV2 blocks, the architectures of a `type: chain` search space
 //           (automl/nas/chain_space.h):
 //           arch       (required) {stem: 16, stages: [{width: 16, stride: 1, ops: [mb3_k3, skip,
@@ -163,7 +172,8 @@ struct ModelSummary {
 ModelSummary Summarize(const ModelSpec& spec, const std::vector<int64_t>& input_shape,
                        int64_t classes);
 
-class NasnetImpl;  // automl/dl/nasnet.h
+class NasnetImpl;
+class DartsNetworkImpl;  // automl/dl/darts_network.h
 
 // A network built from a spec.
 class NetImpl : public torch::nn::Module {
@@ -191,7 +201,8 @@ class NetImpl : public torch::nn::Module {
   ModelSummary summary_;
   bool channels_last_ = false;  // chain: see UseChannelsLast
   torch::nn::Sequential body_;
-  std::shared_ptr<NasnetImpl> nasnet_;  // instead of body_ for nasnet
+  std::shared_ptr<NasnetImpl> nasnet_;       // instead of body_ for nasnet
+  std::shared_ptr<DartsNetworkImpl> hmnas_;  // instead of body_ for hmnas
 };
 TORCH_MODULE(Net);
 

@@ -16,9 +16,14 @@
 #include "automl/error.h"
 #include "automl/nas/darts_genotype.h"
 #include "core/nas/json_fields.h"
+#include "core/nas/svg_document.h"
 
 namespace automl::nas {
 namespace {
+
+using svg::Attr;
+using svg::Document;
+using svg::EscapeXml;
 
 constexpr char kWhere[] = "masked-cell";
 constexpr char kCellWhere[] = "masked-cell: cell";  // functions that take one cell
@@ -267,26 +272,6 @@ constexpr int kMargin = 16;
 constexpr int kTitleHeight = 34;
 constexpr int kTitleCharWidth = 10;  // a generous estimate for 16px bold text
 
-std::string EscapeXml(const std::string& text) {
-  static const std::pair<char, const char*> kEntities[] = {
-      {'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&apos;"}};
-  std::string out;
-  for (const char c : text) {
-    const auto* entity = std::find_if(std::begin(kEntities), std::end(kEntities),
-                                      [c](const auto& e) { return e.first == c; });
-    if (entity == std::end(kEntities)) {
-      out += c;
-    } else {
-      out += entity->second;
-    }
-  }
-  return out;
-}
-
-std::string Attr(const char* name, int value) {
-  return std::string(" ") + name + "=\"" + std::to_string(value) + "\"";
-}
-
 // Three significant digits: a label, not a record (the JSON keeps full precision).
 std::string Short(double value) {
   char text[32];
@@ -452,21 +437,6 @@ class MaskedDrawing {
   int width_ = 0;
   int height_ = 0;
 };
-
-// The document around |body|: size, accessible title, arrowhead marker and a white background.
-std::string Document(const std::string& title, int width, int height, const std::string& body) {
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"" + Attr("width", width) +
-         Attr("height", height) + " viewBox=\"0 0 " + std::to_string(width) + " " +
-         std::to_string(height) +
-         "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n<title>" +
-         EscapeXml(title) +
-         "</title>\n"
-         "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
-         "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">"
-         "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555555\"/></marker></defs>\n"
-         "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" +
-         body + "</svg>";
-}
 
 }  // namespace
 

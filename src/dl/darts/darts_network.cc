@@ -297,9 +297,14 @@ std::vector<std::vector<bool>> DartsNetworkImpl::kept_ops(bool reduction) const 
   const torch::Tensor& a = reduction ? alpha_reduce_ : alpha_normal_;
   std::vector<std::vector<bool>> kept(static_cast<size_t>(a.size(0)),
                                       std::vector<bool>(static_cast<size_t>(a.size(1)), true));
-  if (!options_.masks() || mask_mode_ == MaskMode::kOff) return kept;
-  const torch::Tensor binary =
-      (reduction ? op_mask_reduce_ : op_mask_normal_).detach().ge(options_.op_threshold());
+  torch::Tensor binary;
+  if (fixed()) {
+    binary = fixed_ops_[reduction].gt(0);
+  } else if (!options_.masks() || mask_mode_ == MaskMode::kOff) {
+    return kept;
+  } else {
+    binary = (reduction ? op_mask_reduce_ : op_mask_normal_).detach().ge(options_.op_threshold());
+  }
   for (int64_t e = 0; e < a.size(0); ++e) {
     for (int64_t o = 0; o < a.size(1); ++o) {
       kept[e][o] = binary[e][o].item<bool>();
@@ -311,9 +316,15 @@ std::vector<std::vector<bool>> DartsNetworkImpl::kept_ops(bool reduction) const 
 std::vector<bool> DartsNetworkImpl::kept_edges(bool reduction) const {
   const auto edges = static_cast<size_t>(alpha_normal_.size(0));
   std::vector<bool> kept(edges, true);
-  if (!options_.masks() || mask_mode_ == MaskMode::kOff) return kept;
-  const torch::Tensor binary =
-      (reduction ? edge_mask_reduce_ : edge_mask_normal_).detach().ge(options_.edge_threshold());
+  torch::Tensor binary;
+  if (fixed()) {
+    binary = fixed_edges_[reduction].ne(0);
+  } else if (!options_.masks() || mask_mode_ == MaskMode::kOff) {
+    return kept;
+  } else {
+    binary =
+        (reduction ? edge_mask_reduce_ : edge_mask_normal_).detach().ge(options_.edge_threshold());
+  }
   for (size_t e = 0; e < edges; ++e) kept[e] = binary[static_cast<int64_t>(e)].item<bool>();
   return kept;
 }
@@ -335,6 +346,46 @@ void DartsNetworkImpl::set_mask_mode(MaskMode mode) {
   mask_mode_ = mode;
 }
 
+void DartsNetworkImpl::FixArchitecture(const nas::MaskedGenotype& genotype) {
+  nas::Validate(genotype);
+  const std::vector<std::string>& primitives = options_.primitives();
+  const auto edges = static_cast<int64_t>(nas::DartsEdgeCount(static_cast<int>(options_.nodes())));
+  for (const bool reduction : {false, true}) {
+    const nas::MaskedCell& cell = reduction ? genotype.reduction : genotype.normal;
+    const std::string where =
+        std::string("hmnas: genotype: ") + (reduction ? "reduction" : "normal");
+    if (static_cast<int64_t>(cell.nodes.size()) != options_.nodes()) {
+      throw InvalidArgument(where + ": has " + std::to_string(cell.nodes.size()) +
+                            " nodes, the network " + std::to_string(options_.nodes()));
+    }
+    torch::Tensor ops = torch::zeros({edges, static_cast<int64_t>(primitives.size())});
+    torch::Tensor weights = torch::zeros({edges});
+    int64_t first = 0;  // node i's first edge: node i reads s0, s1, node 0 .. node i-1
+    for (size_t i = 0; i < cell.nodes.size(); ++i) {
+      for (const nas::MaskedEdge& edge : cell.nodes[i].edges) {
+        const int64_t e = first + edge.source;
+        weights[e] = edge.weight;
+        for (const nas::MaskedOp& op : edge.ops) {
+          const std::string name = op.op == "identity" ? "skip_connect" : op.op;
+          const auto it = std::find(primitives.begin(), primitives.end(), name);
+          if (it == primitives.end()) {
+            throw InvalidArgument(where + ": operation '" + op.op +
+                                  "' is not among the primitives");
+          }
+          ops[e][it - primitives.begin()] = op.weight;
+        }
+      }
+      first += 2 + static_cast<int64_t>(i);
+    }
+    // Buffers, so that they move with the network and are saved with it.
+    const std::string kind = reduction ? "reduce" : "normal";
+    fixed_ops_[reduction] = register_buffer("fixed_ops_" + kind, ops.to(alpha_normal_.device()));
+    fixed_edges_[reduction] =
+        register_buffer("fixed_edges_" + kind, weights.to(alpha_normal_.device()));
+  }
+  for (torch::Tensor& a : architecture_parameters()) a.requires_grad_(false);
+}
+
 void DartsNetworkImpl::set_temperature(double temperature) {
   if (!(temperature > 0) || !std::isfinite(temperature)) {
     throw InvalidArgument("darts: the temperature must be positive and finite, not " +
@@ -345,6 +396,13 @@ void DartsNetworkImpl::set_temperature(double temperature) {
 
 EdgeWeights DartsNetworkImpl::WeightsOf(bool reduction) {
   EdgeWeights w;
+  if (fixed()) {
+    w.ops = fixed_ops_[reduction];
+    w.edges = fixed_edges_[reduction];
+    w.op_keep = kept_ops(reduction);
+    w.edge_keep = kept_edges(reduction);
+    return w;
+  }
   torch::Tensor logits = alpha(reduction);
   if (gumbel_ && is_training()) {
     // Gumbel(0, 1) noise, -log(-log(U)), with U kept away from 0 and 1.
@@ -395,7 +453,7 @@ torch::Tensor DartsNetworkImpl::forward(const torch::Tensor& x) {
 int64_t DartsNetworkImpl::effective_parameters() {
   int64_t count = 0;
   for (const torch::Tensor& p : weight_parameters()) count += p.numel();
-  if (!options_.masks() || mask_mode_ == MaskMode::kOff) return count;
+  if (!fixed() && (!options_.masks() || mask_mode_ == MaskMode::kOff)) return count;
   std::vector<std::vector<std::vector<bool>>> op_keep(2);
   std::vector<std::vector<bool>> edge_keep(2);
   for (const bool r : {false, true}) {
@@ -416,6 +474,7 @@ int64_t DartsNetworkImpl::effective_parameters() {
       }
     }
   }
+  if (mask_mode_ == MaskMode::kOff) return count;  // fixed, without weight masks
   for (const MaskedConv& m : masked_convs_) {
     const bool r = cells_[m.cell]->reduction();
     if (!edge_keep[r][m.edge] || !op_keep[r][m.edge][m.op]) continue;  // already counted out

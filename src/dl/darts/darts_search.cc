@@ -15,6 +15,7 @@
 #include "automl/error.h"
 #include "automl/nas/masked_cell.h"
 #include "automl/random.h"
+#include "dl/archive_file.h"
 
 namespace automl::dl {
 namespace {
@@ -633,17 +634,7 @@ void DartsSearch::Save(const std::string& path) const {
     archive.write("weight_mask_optimizer", weight_masks);
   }
   archive.write("record", c10::IValue(record.dump()));
-  const std::string partial = path + ".partial";
-  try {
-    archive.save_to(partial);
-  } catch (const c10::Error& e) {
-    std::remove(partial.c_str());
-    throw StorageError("cannot write search checkpoint '" + path +
-                       "': " + e.what_without_backtrace());
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) throw StorageError("cannot write search checkpoint '" + path + "': " + ec.message());
+  SaveArchiveAtomically(archive, path, "search checkpoint");
 }
 
 void DartsSearch::Load(const std::string& path) {

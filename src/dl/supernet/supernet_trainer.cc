@@ -18,6 +18,7 @@
 #include "automl/nas/stage_allocation.h"
 #include "automl/nas/uniform_path_sampler.h"
 #include "automl/random.h"
+#include "dl/archive_file.h"
 
 namespace automl::dl {
 namespace {
@@ -443,16 +444,7 @@ void SupernetTrainer::Save(const std::string& path) const {
   optimizer_->save(optimizer);
   archive.write("optimizer", optimizer);
   archive.write("record", c10::IValue(record.dump()));
-  const std::string partial = path + ".partial";
-  try {
-    archive.save_to(partial);
-  } catch (const c10::Error& e) {
-    std::remove(partial.c_str());
-    throw StorageError("cannot write supernet '" + path + "': " + e.what_without_backtrace());
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) throw StorageError("cannot write supernet '" + path + "': " + ec.message());
+  SaveArchiveAtomically(archive, path, "supernet");
 }
 
 void SupernetTrainer::Load(const std::string& path) {
