@@ -269,7 +269,7 @@ TEST(ModelSpecTest, RefusalsNameTheLayerAndTheProblemInOneLine) {
        "model: give one of layers, mlp, cnn, resnet, nasnet, chain, not both "
        "'mlp' and 'cnn'"},
       {R"("vgg")",
-       "model: unknown family 'vgg' (known: mlp, cnn, resnet, nasnet, chain; or {layers: [...]})"},
+       "model: unknown family 'vgg' (known: mlp, cnn, resnet, nasnet, chain, hmnas; or {layers: [...]})"},
       {R"(3)", "model: must be {layers: [...]} or a family such as {cnn: {...}}, not 3"},
       {R"({"cnn": {"widht": 3}})",
        "model: cnn: unknown key 'widht' (known: depth, width, kernel, batchnorm, dropout, fc, "
