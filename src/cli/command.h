@@ -44,6 +44,7 @@ std::unique_ptr<Command> MakeProxyRankCommand();
 std::unique_ptr<Command> MakeSupernetRankCommand();
 std::unique_ptr<Command> MakeSupernetSearchCommand();
 std::unique_ptr<Command> MakeScaleCommand();
+std::unique_ptr<Command> MakePolicyCommand();
 
 // Adds `--storage URL` (default automl.db in the working directory) to |command|.
 void AddStorageOption(CLI::App* command, std::string* url);

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   commands.push_back(MakeSupernetRankCommand());
   commands.push_back(MakeSupernetSearchCommand());
   commands.push_back(MakeScaleCommand());
+  commands.push_back(MakePolicyCommand());
   std::vector<CLI::App*> subcommands;
   subcommands.reserve(commands.size());
   for (auto& command : commands) subcommands.push_back(command->Register(app));

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <string>
 
+#include "automl/config_file.h"
+#include "automl/dl/augment_policy.h"
 #include "automl/error.h"
 
 namespace automl::dl {
@@ -151,6 +153,21 @@ torch::Tensor RandomErasing::Apply(const torch::Tensor& batch, at::Generator& ge
   return batch.masked_scatter(mask, noise);
 }
 
+namespace {
+
+// `policy:` is a file's path or the policy itself.
+AugmentPolicy ReadPolicy(const Json& value) {
+  if (!value.is_string()) return AugmentPolicy::FromJson(value);
+  const std::string path = value.get<std::string>();
+  try {
+    return AugmentPolicy::FromJson(ReadConfigFile(path));
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument("augment: policy '" + path + "': " + e.what());
+  }
+}
+
+}  // namespace
+
 AugmentOptions AugmentOptions::FromJson(const Json& json) {
   AugmentOptions options;
   if (json.is_null()) return options;
@@ -177,8 +194,11 @@ AugmentOptions AugmentOptions::FromJson(const Json& json) {
                               value.dump());
       }
       options.erasing = value.get<double>();
+    } else if (key == "policy") {
+      options.policy = std::make_shared<const AugmentPolicy>(ReadPolicy(value));
     } else {
-      throw InvalidArgument("augment: unknown key '" + key + "' (known: crop, flip, erasing)");
+      throw InvalidArgument("augment: unknown key '" + key +
+                            "' (known: crop, flip, erasing, policy)");
     }
   }
   return options;
@@ -189,11 +209,14 @@ Json AugmentOptions::ToJson() const {
   json["crop"] = crop;
   json["flip"] = flip;
   json["erasing"] = erasing;
+  if (policy) json["policy"] = policy->ToJson();
   return json;
 }
 
-std::vector<std::unique_ptr<BatchTransform>> AugmentOptions::Build() const {
+std::vector<std::unique_ptr<BatchTransform>> AugmentOptions::Build(
+    const std::vector<double>& mean, const std::vector<double>& stddev) const {
   std::vector<std::unique_ptr<BatchTransform>> transforms;
+  if (policy) transforms.push_back(std::make_unique<PolicyTransform>(*policy, mean, stddev));
   if (crop > 0) transforms.push_back(std::make_unique<RandomCrop>(crop));
   if (flip) transforms.push_back(std::make_unique<RandomFlip>(0.5));
   if (erasing > 0) transforms.push_back(std::make_unique<RandomErasing>(erasing));

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <memory>
+#include <sstream>
 
 #include "automl/config_keys.h"
 #include "automl/dl/batch_sampler.h"
@@ -36,6 +38,7 @@ const std::vector<std::string>& TrainKeys() {
                                                 "eval_batch_size",
                                                 "augment",
                                                 "label_smoothing",
+                                                "loss",
                                                 "grad_clip",
                                                 "threads",
                                                 "seed",
@@ -126,6 +129,11 @@ TrainConfig TrainConfig::FromJson(const Json& json, const std::string& source) {
     if (json.contains("label_smoothing")) {
       c.label_smoothing = Number(json.at("label_smoothing"), "label_smoothing", 0, 0.999);
     }
+    if (json.contains("loss")) c.loss = LossOptions::FromJson(json.at("loss"));
+    if (!c.loss.is_cross_entropy() && c.label_smoothing != 0) {
+      throw InvalidArgument(
+          "label_smoothing: applies to cross-entropy only, not to a piecewise loss");
+    }
     if (json.contains("grad_clip"))
       c.grad_clip = Number(json.at("grad_clip"), "grad_clip", 1e-12, 1e12);
     if (json.contains("threads"))
@@ -173,6 +181,7 @@ Json TrainConfig::ToJson() const {
   j["eval_batch_size"] = eval_batch_size;
   j["augment"] = augment.ToJson();
   j["label_smoothing"] = label_smoothing;
+  if (!loss.is_cross_entropy()) j["loss"] = loss.ToJson();
   if (grad_clip) j["grad_clip"] = *grad_clip;
   j["threads"] = threads;
   j["seed"] = seed;
@@ -308,13 +317,12 @@ TrainResult Trainer::Train(TrainCallback* callback, std::optional<int64_t> until
   result.params = net_->summary().params;
   result.flops = net_->summary().flops;
 
-  const auto transforms = config_.augment.Build();
+  const auto transforms = config_.augment.Build(data_.mean, data_.stddev);
   BatchSampler sampler(data_.train.size(), config_.batch_size, /*shuffle=*/true, config_.seed);
   const auto [per_epoch, total_steps] = StepSchedule();
   const int64_t epochs =
       std::min(total_epochs(), until_epoch.value_or(std::numeric_limits<int64_t>::max()));
   const double total_epochs = static_cast<double>(total_steps) / static_cast<double>(per_epoch);
-  const auto smoothing = F::CrossEntropyFuncOptions().label_smoothing(config_.label_smoothing);
 
   int64_t trained_examples = 0;
   for (int64_t epoch = p.epochs_done; epoch < epochs && p.step < total_steps; ++epoch) {
@@ -352,9 +360,10 @@ TrainResult Trainer::Train(TrainCallback* callback, std::optional<int64_t> until
       optimizer_->zero_grad();
       net_->set_progress(static_cast<double>(p.step) / static_cast<double>(total_steps));
       const auto [logits, auxiliary] = net_->forward_with_auxiliary(x);
-      torch::Tensor loss = F::cross_entropy(logits, y, smoothing);
+      torch::Tensor loss = ClassificationLoss(config_.loss, logits, y, config_.label_smoothing);
       if (auxiliary.defined()) {
-        loss = loss + net_->auxiliary_weight() * F::cross_entropy(auxiliary, y, smoothing);
+        loss = loss + net_->auxiliary_weight() *
+                          ClassificationLoss(config_.loss, auxiliary, y, config_.label_smoothing);
       }
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
@@ -417,9 +426,11 @@ TrainResult Trainer::Train(TrainCallback* callback, std::optional<int64_t> until
   // continue from.
   p.last = Snapshot(*net_);
   if (p.has_best) Restore(*net_, p.best);
-  const Evaluation test = Evaluate(net_, data_.test, config_.eval_batch_size, device_);
-  result.test_accuracy = test.accuracy;
-  result.test_loss = test.loss;
+  if (evaluate_test_) {
+    const Evaluation test = Evaluate(net_, data_.test, config_.eval_batch_size, device_);
+    result.test_accuracy = test.accuracy;
+    result.test_loss = test.loss;
+  }
   const double loop_seconds = result.train_seconds + result.data_seconds;
   result.images_per_sec =
       loop_seconds > 0 ? static_cast<double>(trained_examples) / loop_seconds : 0;
@@ -565,6 +576,55 @@ void Trainer::LoadCheckpoint(const std::string& path) {
   optimizer_->load(optimizer);
   Restore(*net_, p.last);
   *progress_ = std::move(p);
+}
+
+// ---- Copies of one training -------------------------------------------------------------------
+
+namespace {
+
+State CloneState(const State& state) {
+  State copy;
+  copy.reserve(state.size());
+  for (const auto& [name, tensor] : state) copy.emplace_back(name, tensor.clone());
+  return copy;
+}
+
+}  // namespace
+
+void Trainer::CopyStateFrom(const Trainer& source) {
+  if (&source == this) return;
+  const Progress& from = *source.progress_;
+  Progress p = from;
+  p.best = CloneState(from.best);
+  // Before any Train() the source's network itself is its last state.
+  p.last = from.last.empty() ? Snapshot(*source.net_.ptr()) : CloneState(from.last);
+  // The optimizer's state (momentum, Adam's moments) travels through an in-memory archive, the
+  // way a checkpoint carries it.
+  torch::serialize::OutputArchive saved;
+  source.optimizer_->save(saved);
+  std::ostringstream bytes;
+  saved.save_to(bytes);
+  std::istringstream input(bytes.str());
+  torch::serialize::InputArchive loaded;
+  loaded.load_from(input, device_);
+  optimizer_->load(loaded);
+  Restore(*net_, p.last);
+  *progress_ = std::move(p);
+}
+
+void Trainer::set_augment_policy(std::shared_ptr<const AugmentPolicy> policy) {
+  config_.augment.policy = std::move(policy);
+}
+
+void Trainer::set_loss(LossOptions loss) {
+  if (!loss.is_cross_entropy()) {
+    loss.Validate();
+    if (config_.label_smoothing != 0) {
+      throw InvalidArgument(
+          "label_smoothing: applies to cross-entropy only, not to a piecewise loss");
+    }
+  }
+  config_.loss = std::move(loss);
 }
 
 }  // namespace automl::dl

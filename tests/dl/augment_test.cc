@@ -241,7 +241,7 @@ TEST(AugmentOptionsTest, Refusals) {
     return ErrorOf([&] { AugmentOptions::FromJson(Json::parse(text)); });
   };
   EXPECT_EQ(error(R"({"rotate": 10})"),
-            "augment: unknown key 'rotate' (known: crop, flip, erasing)");
+            "augment: unknown key 'rotate' (known: crop, flip, erasing, policy)");
   EXPECT_EQ(error(R"({"crop": -1})"),
             "augment: crop (the padding in pixels) must be an integer in [0, 256], not -1");
   EXPECT_EQ(error(R"({"crop": 2.5})"),

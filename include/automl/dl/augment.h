@@ -2,19 +2,23 @@
 // per-example randomness from a generator, so that no example is ever copied on its own.
 //
 //   augment: {crop: 4, flip: true, erasing: 0.25}
+//   augment: {policy: FILE}       # a learned policy (automl/dl/augment_policy.h), applied first
 //
-// More operations come with the augmentation-policy search; they implement BatchTransform.
+// The AutoAugment operations and policies are in automl/dl/augment_ops.h and augment_policy.h.
 #ifndef AUTOML_DL_AUGMENT_H_
 #define AUTOML_DL_AUGMENT_H_
 
 #include <torch/torch.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "automl/json.h"
 
 namespace automl::dl {
+
+struct AugmentPolicy;
 
 // One augmentation of a batch of images.
 class BatchTransform {
@@ -68,13 +72,19 @@ struct AugmentOptions {
   int64_t crop = 0;    // padding of a random crop (0: off)
   bool flip = false;   // horizontal flips
   double erasing = 0;  // probability of random erasing (0: off)
+  // An AutoAugment-style policy: `policy:` names its JSON file or holds it inline; written back
+  // inline, so that a model file or checkpoint holds the policy itself.
+  std::shared_ptr<const AugmentPolicy> policy;
 
   // Reads the `augment:` mapping (null: all off); unknown keys are refused.
   static AugmentOptions FromJson(const Json& json);
   Json ToJson() const;
-  bool enabled() const { return crop > 0 || flip || erasing > 0; }
-  // The transforms, in a fixed order: crop, flip, erasing.
-  std::vector<std::unique_ptr<BatchTransform>> Build() const;
+  bool enabled() const { return crop > 0 || flip || erasing > 0 || policy; }
+  // The transforms, in a fixed order: policy, crop, flip, erasing (AutoAugment's order: the
+  // policy, then the standard augmentation). A policy works on pixels: it needs the data's
+  // standardization, |mean| and |stddev| (DataSplits), and throws InvalidArgument without it.
+  std::vector<std::unique_ptr<BatchTransform>> Build(const std::vector<double>& mean = {},
+                                                     const std::vector<double>& stddev = {}) const;
 };
 
 // Applies |transforms| in order.

@@ -9,6 +9,7 @@
 //   batch_size: 128
 //   augment: {crop: 4, flip: true} # see AugmentOptions
 //   label_smoothing: 0.1
+//   loss: cross_entropy            # or an AM-LFS loss (automl/dl/loss_function.h)
 //   grad_clip: 5.0                 # clip the gradient norm
 //   threads: 2                     # LibTorch's intra-op threads (0: its default)
 //   seed: 0
@@ -38,6 +39,7 @@
 #include "automl/dl/augment.h"
 #include "automl/dl/data.h"
 #include "automl/dl/evaluate.h"
+#include "automl/dl/loss_function.h"
 #include "automl/dl/model.h"
 #include "automl/dl/optim.h"
 #include "automl/dl/proxy.h"
@@ -63,6 +65,7 @@ struct TrainConfig {
   int64_t eval_batch_size = 1000;
   AugmentOptions augment;
   double label_smoothing = 0;
+  LossOptions loss;  // the training loss; validation and test report cross-entropy
   std::optional<double> grad_clip;
   int threads = 0;
   uint64_t seed = 0;
@@ -157,6 +160,18 @@ class Trainer {
   // Throws InvalidArgument as LoadCheckpoint does.
   static TrainConfig CheckpointConfig(const std::string& path);
 
+  // Makes this training the exact continuation of |source|'s (a trainer of the same network and
+  // optimizer): its parameters, buffers, optimizer state and progress, history included. Its
+  // own augmentation and loss stay. Online policy searches broadcast the best copy with it.
+  void CopyStateFrom(const Trainer& source);
+  // Changes the augmentation policy or the loss from the next Train() on (an online policy
+  // search gives each copy its own); the config, and so checkpoints and model files, record it.
+  void set_augment_policy(std::shared_ptr<const AugmentPolicy> policy);
+  void set_loss(LossOptions loss);
+  // Whether Train() ends with a test evaluation (on by default). A search that trains in many
+  // short calls turns it off: the test set decides nothing and costs time.
+  void set_evaluate_test(bool evaluate) { evaluate_test_ = evaluate; }
+
   // The trained network (the best epoch's parameters after Train()).
   Net& net() { return net_; }
   const TrainConfig& config() const { return config_; }
@@ -175,6 +190,7 @@ class Trainer {
   Net net_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::unique_ptr<Progress> progress_;
+  bool evaluate_test_ = true;
 };
 
 // The loss became NaN or infinite.

@@ -331,7 +331,7 @@ std::vector<Evaluation> SupernetTrainer::ScorePaths(const std::vector<Path>& pat
 }
 
 void SupernetTrainer::Train(const std::function<bool(const SupernetEpoch&)>& on_epoch) {
-  const auto transforms = recipe_.augment.Build();
+  const auto transforms = recipe_.augment.Build(data_.mean, data_.stddev);
   BatchSampler sampler(data_.train.size(), recipe_.batch_size, /*shuffle=*/true, recipe_.seed);
   const int64_t per_epoch = sampler.batches_per_epoch();
   const int64_t total = options_.epochs * per_epoch;
