@@ -50,12 +50,21 @@ def main():
     print("|---|---|---|---|---|")
     for label, name in [("none", "no augmentation"), ("cropflip", "crop + flip (fixed baseline)"),
                         ("ohl", "OHL, its final model (crop + flip + learned)"),
-                        ("ohl-retrain", "OHL's learned policy retrained from scratch")]:
+                        ("ohl-retrain", "OHL's learned policy retrained from scratch"),
+                        ("ohl-lr", "OHL, policy lr x10, its final model"),
+                        ("ohl-lr-retrain", "OHL, policy lr x10, retrained from scratch"),
+                        ("ohl-plain", "OHL without crop + flip, its final model"),
+                        ("ohl-plain-retrain", "OHL without crop + flip, retrained")]:
         print(row(name, load(results, label)))
-    ohl = load(results, "ohl")
     base = load(results, "cropflip")
+    for variant in ["ohl", "ohl-lr", "ohl-plain"]:
+        ohl_cost(variant, load(results, variant), base)
+    loss_tables(results)
+
+
+def ohl_cost(variant, ohl, base):
     if ohl and base:
-        print("\n### OHL's cost against separate trainings\n")
+        print(f"\n### {variant}: cost against separate trainings\n")
         print("| seed | OHL seconds | copies x trunks | distinct sub-policies tried | one training "
               "(s) | separate trainings of the same policies (s) | ratio |")
         print("|---|---|---|---|---|---|---|")
@@ -74,6 +83,9 @@ def main():
                 " + ".join(f"{s['op']}({s['probability']:.2g}, {s['magnitude']:.2g})"
                            for s in sp["steps"]) + f" [{sp['weight']:.3f}]" for sp in subs)
             print(f"- seed {seed}: entropy {run['entropy']:.3f}: {text}")
+
+
+def loss_tables(results):
     print("\n### Loss (test accuracy %, mean ± std over seeds)\n")
     print("| label noise | cross-entropy | AM-LFS | difference (points) | CE s | AM-LFS s |")
     print("|---|---|---|---|---|---|")

@@ -12,6 +12,7 @@
 #include "automl/study.h"
 #include "testing/cli.h"
 #include "testing/temp_dir.h"
+#include "testing/torch_cli_test.h"
 
 namespace automl::testing {
 namespace {
@@ -37,24 +38,7 @@ batch_size: 64
 threads: 1
 )";
 
-class DartsCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const CliResult probe = RunCli({"train", "/nonexistent.yaml"});
-    if (probe.err.find("without LibTorch") != std::string::npos) {
-      GTEST_SKIP() << "this automl was built without LibTorch";
-    }
-  }
-  CliResult Cli(std::vector<std::string> args) {
-    return RunCli(args, dir_.path().string(), std::chrono::seconds(240));
-  }
-  TempDir dir_;
-};
-
-Json ReadJson(const std::string& path) {
-  std::ifstream file(path);
-  return Json::parse(file, nullptr, false);
-}
+class DartsCommandTest : public TorchCliTest {};
 
 TEST_F(DartsCommandTest, RecordsEachEpochWritesATrainableGenotypeAndResumes) {
   WriteFile(dir_.File("c.yaml"), kConfig);

@@ -13,6 +13,7 @@
 #include "automl/study.h"
 #include "testing/cli.h"
 #include "testing/temp_dir.h"
+#include "testing/torch_cli_test.h"
 
 namespace automl::testing {
 namespace {
@@ -45,24 +46,7 @@ augment: {policy: models/tiny.ohl/policy.json}
 loss: models/tiny.amlfs/loss.json
 )";
 
-class PolicyCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const CliResult probe = RunCli({"train", "/nonexistent.yaml"});
-    if (probe.err.find("without LibTorch") != std::string::npos) {
-      GTEST_SKIP() << "this automl was built without LibTorch";
-    }
-  }
-  CliResult Cli(std::vector<std::string> args) {
-    return RunCli(args, dir_.path().string(), std::chrono::seconds(240));
-  }
-  TempDir dir_;
-};
-
-Json ReadJson(const std::string& path) {
-  std::ifstream file(path);
-  return Json::parse(file, nullptr, false);
-}
+class PolicyCommandTest : public TorchCliTest {};
 
 TEST_F(PolicyCommandTest, BothSearchesRecordTheirRoundsAndWriteWhatTrainReads) {
   WriteFile(dir_.File("c.yaml"), kConfig);

@@ -13,6 +13,7 @@
 #include "automl/study.h"
 #include "testing/cli.h"
 #include "testing/temp_dir.h"
+#include "testing/torch_cli_test.h"
 
 namespace automl::testing {
 namespace {
@@ -41,19 +42,7 @@ scale:
 models_dir: models
 )";
 
-class ScaleCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const CliResult probe = RunCli({"train", "/nonexistent.yaml"});
-    if (probe.err.find("without LibTorch") != std::string::npos) {
-      GTEST_SKIP() << "this automl was built without LibTorch";
-    }
-  }
-  CliResult Cli(std::vector<std::string> args) {
-    return RunCli(args, dir_.path().string(), std::chrono::seconds(240));
-  }
-  TempDir dir_;
-};
+class ScaleCommandTest : public TorchCliTest {};
 
 TEST_F(ScaleCommandTest, PicksTheBestGridPointTrainsItsFamilyAndResumes) {
   WriteFile(dir_.File("s.yaml"), kConfig);

@@ -14,6 +14,7 @@
 #include "automl/study.h"
 #include "testing/cli.h"
 #include "testing/temp_dir.h"
+#include "testing/torch_cli_test.h"
 
 namespace automl::testing {
 namespace {
@@ -40,23 +41,7 @@ seed: 1
 models_dir: models
 )";
 
-class SupernetCommandsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const CliResult probe = RunCli({"train", "/nonexistent.yaml"});
-    if (probe.err.find("without LibTorch") != std::string::npos) {
-      GTEST_SKIP() << "this automl was built without LibTorch";
-    }
-  }
-  CliResult Cli(std::vector<std::string> args) {
-    return RunCli(args, dir_.path().string(), std::chrono::seconds(240));
-  }
-  static Json ReadJson(const std::string& path) {
-    std::ifstream file(path);
-    return Json::parse(file, nullptr, false);
-  }
-  TempDir dir_;
-};
+class SupernetCommandsTest : public TorchCliTest {};
 
 TEST_F(SupernetCommandsTest, SupernetRankRecordsEveryEvaluationAndResumes) {
   WriteFile(dir_.File("rank.yaml"), std::string(kCommon) + R"(

@@ -88,16 +88,24 @@ std::vector<double> AmLfsSearch::ToTheta(const LossOptions& loss) {
   return theta;
 }
 
-AmLfsSearch::AmLfsSearch(AmLfsOptions options, const TrainConfig& config, const DataSplits& data)
-    : options_(options),
-      distribution_(ToTheta(LossOptions::Identity(options.intervals)), options.sigma, options.lr),
-      population_(config, data, options.copies),
-      seed_(config.seed) {
+namespace {
+
+// The training config, refused before any copy is built when it smooths labels.
+const TrainConfig& WithoutSmoothing(const TrainConfig& config) {
   if (config.label_smoothing != 0) {
     throw InvalidArgument(
         "label_smoothing: applies to cross-entropy only; a loss search needs it at 0");
   }
+  return config;
 }
+
+}  // namespace
+
+AmLfsSearch::AmLfsSearch(AmLfsOptions options, const TrainConfig& config, const DataSplits& data)
+    : options_(options),
+      distribution_(ToTheta(LossOptions::Identity(options.intervals)), options.sigma, options.lr),
+      population_(WithoutSmoothing(config), data, options.copies),
+      seed_(config.seed) {}
 
 int64_t AmLfsSearch::total_rounds() const {
   return (population_.total_epochs() + options_.round_epochs - 1) / options_.round_epochs;

@@ -87,17 +87,25 @@ Json OhlTrunk::ToJson(const std::vector<SubPolicy>& space) const {
           {"seconds", seconds}};
 }
 
-OhlSearch::OhlSearch(OhlOptions options, const TrainConfig& config, const DataSplits& data)
-    : options_(std::move(options)),
-      space_(options_.space.SubPolicies()),
-      distribution_(space_.size(), options_.lr),
-      population_(config, data, options_.copies),
-      seed_(config.seed) {
+namespace {
+
+// |data|, refused before any copy is built when it holds no images.
+const DataSplits& Images(const DataSplits& data) {
   if (data.train.inputs.dim() != 4) {
     throw InvalidArgument("ohl: an augmentation policy needs images (fashion-mnist), not " +
                           std::to_string(data.train.inputs.dim()) + "-D inputs");
   }
+  return data;
 }
+
+}  // namespace
+
+OhlSearch::OhlSearch(OhlOptions options, const TrainConfig& config, const DataSplits& data)
+    : options_(std::move(options)),
+      space_(options_.space.SubPolicies()),
+      distribution_(space_.size(), options_.lr),
+      population_(config, Images(data), options_.copies),
+      seed_(config.seed) {}
 
 int64_t OhlSearch::total_trunks() const {
   const int64_t epochs = population_.total_epochs();

@@ -81,7 +81,8 @@ TEST(OnlineSearchTest, OhlLearnsItsDistributionOverTrunks) {
                 "magnitudes: [0.5, 1]}",
                 "ohl"));
   OhlSearch search(options, Config(), Data());
-  EXPECT_EQ(search.space().size(), 16u);  // (2 * 2 + 1 + ... ) = 4 elements, 16 pairs
+  // rotate at two magnitudes, invert, flip: 4 elements, 16 ordered pairs.
+  EXPECT_EQ(search.space().size(), 16u);
   EXPECT_EQ(search.total_trunks(), 2);
   int calls = 0;
   EXPECT_TRUE(search.Run(
