@@ -264,9 +264,9 @@ TEST(ModelSpecTest, RefusalsNameTheLayerAndTheProblemInOneLine) {
       {R"({"cnn": {"width": "{w}"}})",
        "model: cnn: width is \"{w}\", a placeholder left unsubstituted"},
       // The model itself and the families.
-      {R"({"layer": []})", "model: unknown key 'layer' (known: layers, mlp, cnn, resnet, nasnet, chain)"},
+      {R"({"layer": []})", "model: unknown key 'layer' (known: layers, mlp, cnn, resnet, nasnet, chain, hmnas)"},
       {R"({"mlp": {}, "cnn": {}})",
-       "model: give one of layers, mlp, cnn, resnet, nasnet, chain, not both "
+       "model: give one of layers, mlp, cnn, resnet, nasnet, chain, hmnas, not both "
        "'mlp' and 'cnn'"},
       {R"("vgg")",
        "model: unknown family 'vgg' (known: mlp, cnn, resnet, nasnet, chain, hmnas; or {layers: [...]})"},
