@@ -41,6 +41,9 @@ struct StudyOptions {
   Json system_attrs = Json::object();
   // How often a trial whose worker was lost is re-run (a new trial, same parameters).
   int64_t max_retries = 2;
+  // A RUNNING trial whose worker has not beaten for this many seconds counts as lost, on any
+  // host. A running objective beats every min(5, heartbeat_timeout / 4) seconds.
+  double heartbeat_timeout = 60;
 
   // Ceres-style check: false, with |error| naming the field and the rule, when invalid.
   bool IsValid(std::string* error) const;
@@ -115,9 +118,10 @@ class Study {
   void SetUserAttr(const std::string& key, const Json& value);
   void SetSystemAttr(const std::string& key, const Json& value);
 
-  // Marks RUNNING trials whose process is gone FAILED ("worker lost") and enqueues their re-runs
-  // (up to max_retries per trial). Only trials of processes on this host are judged, by PID and
-  // process start time; returns how many were marked.
+  // Marks RUNNING trials whose worker is lost FAILED ("worker lost") and enqueues their re-runs
+  // (up to max_retries per trial): trials of processes on this host that are gone (judged by PID
+  // and process start time), and trials on any host whose last heartbeat is older than
+  // heartbeat_timeout. Returns how many were marked.
   int64_t FailLostTrials();
 
   // ---- The optimization loop ----

@@ -9,6 +9,7 @@
 //   max_failures: 10               # stop a run after this many failed trials
 //   stop_after: 30                 # optional: stop when the best has not improved for 30 trials
 //   max_retries: 2                 # re-runs of a trial whose worker was lost
+//   heartbeat_timeout: 60          # seconds without a heartbeat after which a trial is lost
 //   storage: sqlite:///automl.db   # optional; the CLI's --storage wins
 //   space: {x: {type: float, low: -5, high: 10}, ...}
 //   objective: {command: [...], timeout: 600}
@@ -42,6 +43,7 @@ struct StudyConfig {
   int64_t max_failures = 10;
   std::optional<int64_t> stop_after;
   int64_t max_retries = 2;
+  double heartbeat_timeout = 60;
   std::optional<std::string> storage;
   SearchSpace space;
   Json objective;             // interpreted by the objective's runner (command, torch task)

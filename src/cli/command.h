@@ -29,6 +29,7 @@ class Command {
 };
 
 std::unique_ptr<Command> MakeRunCommand();
+std::unique_ptr<Command> MakeWorkerCommand();
 std::unique_ptr<Command> MakeListCommand();
 std::unique_ptr<Command> MakeShowCommand();
 std::unique_ptr<Command> MakeBestCommand();

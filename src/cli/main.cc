@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(MakeRunCommand());
+  commands.push_back(MakeWorkerCommand());
   commands.push_back(MakeListCommand());
   commands.push_back(MakeShowCommand());
   commands.push_back(MakeBestCommand());

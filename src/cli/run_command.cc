@@ -1,8 +1,15 @@
-// automl run CONFIG: runs a study until its target of finished trials is met.
+// automl run CONFIG [--workers N]: runs a study until its target of finished trials is met, in
+// this process and N - 1 more (cli/worker_pool.h). automl worker CONFIG: joins a study as one
+// more worker, on this machine or any other that reaches its storage.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "automl/config_file.h"
 #include "automl/error.h"
@@ -14,6 +21,7 @@
 #include "automl/study_config.h"
 #include "cli/command.h"
 #include "cli/interrupt.h"
+#include "cli/worker_pool.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/dl/components.h"
@@ -35,9 +43,24 @@ Components StudyComponents() {
 
 class RunCommand : public Command {
  public:
+  // |worker|: `automl worker`, one more worker of a study others may be running.
+  explicit RunCommand(bool worker) : worker_(worker) {}
+
   CLI::App* Register(CLI::App& app) override {
-    CLI::App* cmd = app.add_subcommand("run", "Run a study from a config file until its target");
+    CLI::App* cmd =
+        worker_ ? app.add_subcommand("worker",
+                                     "Join a study as one more worker, until its target is met")
+                : app.add_subcommand("run", "Run a study from a config file until its target");
     cmd->add_option("config", config_path_, "Study config (YAML or JSON)")->required();
+    if (!worker_) {
+      cmd->add_option("--workers", workers_,
+                      "Run N workers on this machine: this process and N - 1 more")
+          ->check(CLI::Range(1, 1024));
+    }
+    // Set by `run --workers` for the workers it starts: in-process training's threads each.
+    cmd->add_option("--objective-threads", objective_threads_)
+        ->check(CLI::Range(1, 4096))
+        ->group("");
     AddStorageOption(cmd, &storage_);
     cmd->add_option("--study", study_, "Study name (overrides the config's)");
     cmd->add_option("--trials", trials_, "Target of finished trials over all processes")
@@ -67,6 +90,7 @@ class RunCommand : public Command {
     if (pruner_) raw["pruner"] = ParseYaml(*pruner_, "--pruner");
     if (max_failures_) raw["max_failures"] = *max_failures_;
     if (stop_after_) raw["stop_after"] = *stop_after_;
+    SplitObjectiveThreads(raw);
     const StudyConfig config = StudyConfig::FromJson(raw, config_path_);
 
     const Objective objective = MakeStudyObjective(config);
@@ -83,12 +107,67 @@ class RunCommand : public Command {
     options.callbacks.push_back(
         std::make_shared<ProgressCallback>(config.trials, stderr, ProgressMode()));
     InstallInterruptHandlers();
+    std::unique_ptr<WorkerPool> others;
+    if (workers_ > 1) {
+      if (url == "memory") {
+        throw InvalidArgument(
+            "--workers: the in-memory storage cannot be shared between "
+            "processes; use a SQLite or PostgreSQL storage");
+      }
+      std::vector<std::vector<std::string>> argvs(static_cast<size_t>(workers_ - 1),
+                                                  WorkerArgv(config, url));
+      others = std::make_unique<WorkerPool>(argvs, InterruptFlag());
+    }
     const OptimizeSummary summary = study.Run(objective, options);
     RecordRunEnd(study, run_key, summary);
-    return summary.success() ? kExitSuccess : kExitFailure;
+    bool workers_succeeded = true;
+    if (others) {
+      for (const exec::ExitStatus& status : others->Wait()) {
+        workers_succeeded = workers_succeeded && status.success();
+      }
+    }
+    return summary.success() && workers_succeeded ? kExitSuccess : kExitFailure;
   }
 
  private:
+  // With --workers N, in-process training (objective: {task: ...}) gets the objective's threads
+  // (or this machine's) split N ways; a worker started by `run` is told its share.
+  void SplitObjectiveThreads(Json& raw) {
+    if (!raw.contains("objective") || !raw.at("objective").is_object() ||
+        !raw.at("objective").contains("task")) {
+      return;
+    }
+    Json& objective = raw["objective"];
+    if (!objective_threads_ && workers_ > 1) {
+      const Json& given = objective.value("threads", Json(0));
+      const int64_t threads =
+          given.is_number_integer() && given.get<int64_t>() > 0
+              ? given.get<int64_t>()
+              : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+      objective_threads_ = std::max<int64_t>(1, threads / workers_);
+    }
+    if (objective_threads_) objective["threads"] = *objective_threads_;
+  }
+
+  // The command line of one more worker of this run: the same config and study, quiet.
+  std::vector<std::string> WorkerArgv(const StudyConfig& config, const std::string& url) const {
+    std::vector<std::string> argv = {SelfExecutable(), "worker", config_path_,
+                                     "--storage",      url,      "--study",
+                                     config.study,     "--seed", std::to_string(config.seed),
+                                     "--progress",     "quiet"};
+    const auto add = [&argv](const char* flag, const std::string& value) {
+      argv.push_back(flag);
+      argv.push_back(value);
+    };
+    if (config.trials) add("--trials", std::to_string(*config.trials));
+    if (sampler_) add("--sampler", *sampler_);
+    if (pruner_) add("--pruner", *pruner_);
+    if (max_failures_) add("--max-failures", std::to_string(*max_failures_));
+    if (stop_after_) add("--stop-after", std::to_string(*stop_after_));
+    if (objective_threads_) add("--objective-threads", std::to_string(*objective_threads_));
+    return argv;
+  }
+
   // A program to run (objective: {command: [...]}) or a model to train in this process
   // (objective: {task: ...}).
   Objective MakeStudyObjective(const StudyConfig& config) const {
@@ -158,11 +237,15 @@ class RunCommand : public Command {
   std::optional<int64_t> max_failures_;
   std::optional<int64_t> stop_after_;
   std::string progress_ = "auto";
+  bool worker_ = false;
+  int64_t workers_ = 1;
+  std::optional<int64_t> objective_threads_;
 };
 
 }  // namespace
 
-std::unique_ptr<Command> MakeRunCommand() { return std::make_unique<RunCommand>(); }
+std::unique_ptr<Command> MakeRunCommand() { return std::make_unique<RunCommand>(false); }
+std::unique_ptr<Command> MakeWorkerCommand() { return std::make_unique<RunCommand>(true); }
 
 std::shared_ptr<Storage> OpenCliStorage(const std::string& url) {
   return OpenStorage(url.empty() ? kDefaultStorage : url);

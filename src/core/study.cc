@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string>
 
 #include "automl/error.h"
+#include "automl/format.h"
 #include "automl/pruners/nop_pruner.h"
 #include "automl/samplers/random_sampler.h"
 #include "automl/version.h"
@@ -42,6 +45,10 @@ bool StudyOptions::IsValid(std::string* error) const {
     *error = "max_retries: must be >= 0";
     return false;
   }
+  if (!(heartbeat_timeout > 0) || !std::isfinite(heartbeat_timeout)) {
+    *error = "heartbeat_timeout: must be a positive number of seconds";
+    return false;
+  }
   if (!config.is_object() || !system_attrs.is_object()) {
     *error = "config and system_attrs: must be JSON objects";
     return false;
@@ -57,7 +64,7 @@ std::shared_ptr<internal::StudyState> MakeState(std::shared_ptr<Storage> storage
                                                 StudyRecord record,
                                                 std::unique_ptr<Sampler> sampler,
                                                 std::unique_ptr<Pruner> pruner,
-                                                int64_t max_retries) {
+                                                const StudyOptions& options) {
   auto state = std::make_shared<internal::StudyState>();
   if (!sampler) sampler = std::make_unique<RandomSampler>(record.seed);
   if (!pruner) pruner = std::make_unique<NopPruner>();
@@ -65,7 +72,8 @@ std::shared_ptr<internal::StudyState> MakeState(std::shared_ptr<Storage> storage
   state->record = std::move(record);
   state->sampler = std::move(sampler);
   state->pruner = std::move(pruner);
-  state->max_retries = max_retries;
+  state->max_retries = options.max_retries;
+  state->heartbeat_timeout = options.heartbeat_timeout;
   state->worker = CurrentWorker();
   return state;
 }
@@ -115,7 +123,7 @@ Study Study::CreateOrLoad(std::shared_ptr<Storage> storage, const StudyOptions& 
   }
   CheckCompatible(*stored, options, *storage);
   return Study(MakeState(std::move(storage), std::move(*stored), std::move(sampler),
-                         std::move(pruner), options.max_retries));
+                         std::move(pruner), options));
 }
 
 Study Study::Load(std::shared_ptr<Storage> storage, const std::string& name,
@@ -124,7 +132,7 @@ Study Study::Load(std::shared_ptr<Storage> storage, const std::string& name,
   std::optional<StudyRecord> stored = storage->FindStudy(name);
   if (!stored) throw NotFound("no study named '" + name + "' in " + storage->Describe());
   return Study(MakeState(std::move(storage), std::move(*stored), std::move(sampler),
-                         std::move(pruner), StudyOptions{}.max_retries));
+                         std::move(pruner), StudyOptions{}));
 }
 
 int64_t Study::id() const { return state_->record.id; }
@@ -258,6 +266,8 @@ AskResult Study::TryAsk(const AskOptions& options) {
                                  std::string("sampling failed: ") + e.what());
     throw;
   }
+  state_->heartbeats.Hold(state_->storage, trial.id,
+                          internal::HeartbeatKeeper::IntervalFor(state_->heartbeat_timeout));
   result.trial = Trial(state_, std::move(trial));
   return result;
 }
@@ -309,6 +319,7 @@ TrialState Study::Tell(Trial& trial, const TrialOutcome& outcome) {
   }
   if (state == TrialState::kFailed && reason.empty()) reason = "failed";
   if (state == TrialState::kPruned && reason.empty()) reason = "pruned";
+  state_->heartbeats.Release(trial.id());
   state_->storage->FinishTrial(
       trial.id(), state, state == TrialState::kComplete ? outcome.values : std::vector<double>{},
       reason);
@@ -373,20 +384,37 @@ void Study::SetSystemAttr(const std::string& key, const Json& value) {
   state_->storage->SetStudySystemAttr(id(), key, value);
 }
 
+namespace {
+
+// Why |t| counts as lost, or nothing while its worker may still be at it. |now| and the
+// heartbeat are seconds since the epoch on the workers' clocks.
+std::optional<std::string> LossReason(const FrozenTrial& t, double now, double timeout) {
+  const std::string process = "process " + std::to_string(t.worker.pid) + " on " + t.worker.host;
+  if (CheckLiveness(t.worker) == Liveness::kDead) return process + " ended while the trial ran";
+  const std::optional<double> last = t.heartbeat ? t.heartbeat : t.started;
+  if (last && now - *last > timeout) {
+    return "no heartbeat from " + process + " for " + std::to_string(std::lround(now - *last)) +
+           " s (heartbeat_timeout " + FormatShort(timeout) + " s)";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int64_t Study::FailLostTrials() {
   int64_t failed = 0;
+  const double now = internal::Now();
   for (const FrozenTrial& t : Trials({TrialState::kRunning})) {
     if (t.worker.token == state_->worker.token) continue;  // ours
-    if (CheckLiveness(t.worker) != Liveness::kDead) continue;
+    const std::optional<std::string> why = LossReason(t, now, state_->heartbeat_timeout);
+    if (!why) continue;
     // How many re-runs came before this one.
     int64_t depth = 0;
     for (std::optional<int64_t> of = t.retry_of; of && depth <= state_->max_retries; ++depth) {
       of = GetTrial(*of).retry_of;
     }
     const bool requeue = depth < state_->max_retries;
-    const std::string reason = "worker lost: process " + std::to_string(t.worker.pid) + " on " +
-                               t.worker.host + " ended while the trial ran" +
-                               (requeue ? " (re-queued)" : "");
+    const std::string reason = "worker lost: " + *why + (requeue ? " (re-queued)" : "");
     if (state_->storage->FailLostTrial(t.id, reason, requeue)) ++failed;
   }
   return failed;

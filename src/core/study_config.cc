@@ -1,6 +1,7 @@
 #include "automl/study_config.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "automl/config_file.h"
 #include "automl/config_keys.h"
@@ -10,9 +11,21 @@ namespace automl {
 namespace {
 
 const std::vector<std::string>& KnownKeys() {
-  static const std::vector<std::string> keys = {
-      "study",        "direction",  "directions",  "trials",  "seed",  "sampler",   "pruner",
-      "max_failures", "stop_after", "max_retries", "storage", "space", "objective", "description"};
+  static const std::vector<std::string> keys = {"study",
+                                                "direction",
+                                                "directions",
+                                                "trials",
+                                                "seed",
+                                                "sampler",
+                                                "pruner",
+                                                "max_failures",
+                                                "stop_after",
+                                                "max_retries",
+                                                "heartbeat_timeout",
+                                                "storage",
+                                                "space",
+                                                "objective",
+                                                "description"};
   return keys;
 }
 
@@ -32,6 +45,15 @@ class ConfigReader {
     const auto i = v.get<int64_t>();
     if (i < min) Fail(key, "must be at least " + std::to_string(min));
     return i;
+  }
+
+  // A positive, finite number of seconds.
+  double Seconds(const char* key) const {
+    const Json& v = json_.at(key);
+    if (!v.is_number() || !(v.get<double>() > 0) || !std::isfinite(v.get<double>())) {
+      Fail(key, "must be a positive number of seconds, not " + v.dump());
+    }
+    return v.get<double>();
   }
 
   std::string String(const char* key) const {
@@ -79,6 +101,7 @@ StudyConfig StudyConfig::FromJson(const Json& json, const std::string& source) {
   if (r.Has("max_failures")) c.max_failures = r.Int("max_failures", 1);
   if (r.Has("stop_after")) c.stop_after = r.Int("stop_after", 1);
   if (r.Has("max_retries")) c.max_retries = r.Int("max_retries", 0);
+  if (r.Has("heartbeat_timeout")) c.heartbeat_timeout = r.Seconds("heartbeat_timeout");
   if (r.Has("storage")) c.storage = r.String("storage");
   if (!r.Has("space")) r.Fail("space", "missing: the parameters to search");
   try {
@@ -102,6 +125,7 @@ StudyOptions StudyConfig::ToStudyOptions() const {
   options.seed = seed;
   options.config = raw;
   options.max_retries = max_retries;
+  options.heartbeat_timeout = heartbeat_timeout;
   return options;
 }
 

@@ -10,6 +10,7 @@
 #include "automl/pruner.h"
 #include "automl/sampler.h"
 #include "automl/storage.h"
+#include "core/heartbeat_keeper.h"
 
 namespace automl::internal {
 
@@ -19,7 +20,10 @@ struct StudyState {
   std::unique_ptr<Sampler> sampler;
   std::unique_ptr<Pruner> pruner;
   int64_t max_retries = 2;
-  WorkerInfo worker;  // this process
+  double heartbeat_timeout = 60;  // seconds
+  WorkerInfo worker;              // this process
+  // Beats for the trials this process has asked for and not told yet.
+  HeartbeatKeeper heartbeats;
 
   // Ask samples the next fresh trial before claiming it when it can predict the trial's number
   // and sample index (ClaimRequest::Speculation). The prediction is checked on every claim and

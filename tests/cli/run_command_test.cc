@@ -373,3 +373,100 @@ TEST_F(RunCommandTest, InterruptFailsTheRunningTrialAndExitsNonZero) {
 
 }  // namespace
 }  // namespace automl::testing
+
+namespace automl::testing {
+namespace {
+
+// The numbers of a study's trials, each once.
+bool NumbersAreUnique(const std::vector<FrozenTrial>& trials) {
+  std::set<int64_t> numbers;
+  for (const FrozenTrial& t : trials) numbers.insert(t.number);
+  return numbers.size() == trials.size();
+}
+
+// Four `automl worker`s on one study, one killed with kill -9 while its trial runs: the other
+// three end the study with exactly its target, the lost trial FAILED and re-run.
+TEST_F(RunCommandTest, FourWorkersOneKilledMidTrialMeetTheTargetExactly) {
+  const std::string hold = dir_.File("hold");
+  const std::string config =
+      Write("w.yaml", Config("w", 24, R"("sleep", "0.02", "--hold-while", ")" + hold + "\""));
+  std::vector<std::unique_ptr<exec::Subprocess>> workers;
+  for (int i = 0; i < 4; ++i) {
+    exec::SubprocessOptions options;
+    options.argv = {AUTOML_CLI, "worker", config, "--storage", Db(), "--progress", "quiet"};
+    options.working_directory = dir_.path().string();
+    options.stderr_tail_bytes = 1 << 20;
+    workers.push_back(std::make_unique<exec::Subprocess>(options));
+  }
+  SqliteStorage storage({dir_.File("automl.db")});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  const auto counts = [&] { return storage.CountTrials(storage.FindStudy("w")->id); };
+  for (;;) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the study never got going";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (storage.FindStudy("w") && counts().complete >= 6) break;
+  }
+  // Every worker's next objective waits on |hold|: four trials in flight, one per worker.
+  WriteFile(hold, "");
+  for (;;) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the workers never all held";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (counts().running == 4) break;
+  }
+  const int64_t study_id = storage.FindStudy("w")->id;
+  const FrozenTrial victim = storage.GetTrials(study_id, {TrialState::kRunning}).front();
+  size_t killed = workers.size();
+  for (size_t i = 0; i < workers.size(); ++i) {
+    if (workers[i]->pid() == victim.worker.pid) killed = i;
+  }
+  ASSERT_LT(killed, workers.size()) << "trial " << victim.number << " is not a worker's";
+  ASSERT_EQ(kill(workers[killed]->pid(), SIGKILL), 0);
+  workers[killed]->Finish([](std::string_view) {});  // reaped: its PID is gone for the others
+  std::filesystem::remove(hold);
+
+  for (size_t i = 0; i < workers.size(); ++i) {
+    if (i == killed) continue;
+    const exec::ExitStatus status = workers[i]->Finish([](std::string_view) {});
+    EXPECT_TRUE(status.success()) << status.Describe() << "\n" << workers[i]->stderr_tail();
+  }
+  const Study study = Load("w");
+  const TrialCounts c = study.Counts();
+  EXPECT_EQ(c.complete, 24);
+  EXPECT_EQ(c.running, 0);
+  EXPECT_EQ(c.waiting, 0);
+  EXPECT_EQ(c.failed, 1);
+  EXPECT_TRUE(NumbersAreUnique(study.Trials()));
+  const FrozenTrial lost = study.GetTrial(victim.number);
+  EXPECT_EQ(lost.state, TrialState::kFailed);
+  EXPECT_THAT(lost.reason, HasSubstr("worker lost"));
+  int reruns = 0;
+  for (const FrozenTrial& t : study.Trials()) {
+    if (t.retry_of != victim.number) continue;
+    ++reruns;
+    EXPECT_EQ(t.params, lost.params);
+    EXPECT_EQ(t.state, TrialState::kComplete);
+  }
+  EXPECT_EQ(reruns, 1);
+}
+
+// `run --workers 3`: three processes share the study and meet its target exactly.
+TEST_F(RunCommandTest, WorkersOptionSpreadsTheStudyOverProcesses) {
+  const std::string config = Write("n.yaml", Config("n", 30, R"("sleep", "0.05")"));
+  const CliResult run = Run(config, {"--workers", "3"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const Study study = Load("n");
+  EXPECT_EQ(study.Counts().complete, 30);
+  EXPECT_EQ(study.Counts().finished(), 30);
+  EXPECT_TRUE(NumbersAreUnique(study.Trials()));
+  std::set<int64_t> pids;
+  for (const FrozenTrial& t : study.Trials()) pids.insert(t.worker.pid);
+  EXPECT_GE(pids.size(), 2u) << "every trial ran in one process";
+
+  const CliResult memory =
+      RunCli({"run", config, "--storage", "memory", "--workers", "2"}, dir_.path().string());
+  EXPECT_EQ(memory.code, 2);
+  EXPECT_THAT(memory.err, HasSubstr("in-memory storage cannot be shared"));
+}
+
+}  // namespace
+}  // namespace automl::testing

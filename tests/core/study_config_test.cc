@@ -19,6 +19,7 @@ seed: 0
 sampler: random
 pruner: none
 max_failures: 10
+heartbeat_timeout: 20
 space:
   x: {type: float, low: -5, high: 10}
   lr: {type: float, low: 1.0e-5, high: 1.0e-1, log: true}
@@ -54,6 +55,11 @@ TEST(StudyConfigTest, ReadsTheDocumentedKeys) {
   EXPECT_EQ(o.max_failures, 10);
   EXPECT_FALSE(o.stop_after.has_value());
   EXPECT_EQ(c.ToStudyOptions().config, c.raw);
+  EXPECT_EQ(c.ToStudyOptions().heartbeat_timeout, 20);
+  EXPECT_EQ(StudyConfig::FromJson(ParseYaml("study: s\nspace: {x: [1]}", "d"), "d")
+                .ToStudyOptions()
+                .heartbeat_timeout,
+            60);
 }
 
 TEST(StudyConfigTest, SeveralObjectives) {
@@ -77,6 +83,8 @@ TEST(StudyConfigTest, RefusesBadConfigsWithOneClearLine) {
               HasSubstr("trials: must be an integer"));
   EXPECT_THAT(Refusal("study: s\nmax_failures: 0\nspace: {x: [1]}"),
               HasSubstr("max_failures: must be at least 1"));
+  EXPECT_THAT(Refusal("study: s\nheartbeat_timeout: 0\nspace: {x: [1]}"),
+              HasSubstr("heartbeat_timeout: must be a positive number of seconds, not 0"));
   EXPECT_THAT(Refusal("study: s\nspace: {x: {type: float, low: 3, high: 1}}"),
               HasSubstr("c.yaml: space: parameter 'x': low (3) must be less than high (1)"));
   EXPECT_THAT(Refusal("[1, 2]"), HasSubstr("must be a mapping"));

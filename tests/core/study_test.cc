@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "automl/error.h"
@@ -452,6 +454,53 @@ TEST(StudyTest, FailLostTrialsJudgesProcessesOnThisHost) {
   waitpid(alive, nullptr, 0);
   EXPECT_EQ(study.FailLostTrials(), 1);
   EXPECT_EQ(study.GetTrial(1).state, TrialState::kFailed);
+}
+
+// A trial on another host whose heartbeat stopped is lost after heartbeat_timeout, on any host:
+// failed with the reason and re-run.
+TEST(StudyTest, ATrialWithoutHeartbeatsIsLostAfterTheTimeout) {
+  auto storage = std::make_shared<InMemoryStorage>();
+  StudyOptions o = Options();
+  o.heartbeat_timeout = 0.3;
+  Study study = Study::CreateOrLoad(storage, o);
+  ClaimRequest request;
+  request.worker = {"elsewhere.example", 4242, "another machine"};
+  const FrozenTrial remote = storage->ClaimTrial(study.id(), request).trial;
+  storage->SetTrialParams(remote.id, {{"x", 0.5}, {"n", int64_t{2}}, {"opt", "adam"}});
+  EXPECT_EQ(study.FailLostTrials(), 0) << "its heartbeat is fresh";
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));
+  EXPECT_EQ(study.FailLostTrials(), 1);
+  const FrozenTrial lost = study.GetTrial(remote.number);
+  EXPECT_EQ(lost.state, TrialState::kFailed);
+  EXPECT_THAT(lost.reason, HasSubstr("worker lost: no heartbeat from process 4242 on "
+                                     "elsewhere.example"));
+  EXPECT_THAT(lost.reason, HasSubstr("(re-queued)"));
+  const auto waiting = study.Trials({TrialState::kWaiting});
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0].retry_of, remote.number);
+}
+
+// The trials a process asks for are beaten for until they are told; a beating trial is never
+// taken for lost.
+TEST(StudyTest, AskedTrialsAreBeatenUntilTold) {
+  auto storage = std::make_shared<InMemoryStorage>();
+  StudyOptions o = Options();
+  o.heartbeat_timeout = 0.2;  // a beat every 0.05 s
+  Study study = Study::CreateOrLoad(storage, o);
+  Trial trial = study.Ask();
+  const double started = *storage->GetTrial(trial.id()).started;
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  const double beat = *storage->GetTrial(trial.id()).heartbeat;
+  EXPECT_GT(beat, started + 0.25) << "no beat in 0.4 s";
+  study.Tell(trial, 1.0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  const double last = *storage->GetTrial(trial.id()).heartbeat;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(*storage->GetTrial(trial.id()).heartbeat, last) << "beats after the trial ended";
+  o.heartbeat_timeout = 0;
+  std::string error;
+  EXPECT_FALSE(o.IsValid(&error));
+  EXPECT_THAT(error, HasSubstr("heartbeat_timeout"));
 }
 
 }  // namespace
