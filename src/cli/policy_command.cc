@@ -187,11 +187,11 @@ class PolicyCommand : public Command {
         model.net(), data.validation, config.eval_batch_size, dl::ResolveDevice(config.device));
     const dl::Evaluation test = dl::Evaluate(model.net(), data.test, config.eval_batch_size,
                                              dl::ResolveDevice(config.device));
-    const Json metrics = {{"val_accuracy", validation.accuracy},
-                          {"test_accuracy", test.accuracy},
-                          {"test_loss", test.loss},
-                          { "params",
-                            model.net()->summary().params }};
+    Json metrics = {{"val_accuracy", validation.accuracy},
+                    {"test_accuracy", test.accuracy},
+                    {"test_loss", test.loss},
+                    { "params",
+                      model.net()->summary().params }};
     dl::SaveModelFile((dir / "model.pt").string(), config, model.net(), data, metrics);
     std::fprintf(stderr, "[%s] final model: validation accuracy %.4f, test accuracy %.4f -> %s\n",
                  study_name.c_str(), validation.accuracy, test.accuracy,
@@ -216,7 +216,7 @@ class PolicyCommand : public Command {
           std::fprintf(stderr,
                        "[%s] trunk %lld/%lld: best copy %lld val acc %.4f, entropy %.3f, top %s, "
                        "%.1f s\n",
-                       study_name.c_str(), static_cast<long long>(t.trunk + 1),
+                       study_name.c_str(), static_cast<long long>(t.trunk) + 1,
                        static_cast<long long>(search.total_trunks()),
                        static_cast<long long>(t.best_copy), j.at("val_accuracy").get<double>(),
                        t.entropy, t.top.sub_policies.front().ToString().c_str(), t.seconds);
@@ -269,7 +269,7 @@ class PolicyCommand : public Command {
           const Json j = r.ToJson();
           Record(study, r.round, j.at("val_accuracy").get<double>(), j);
           std::fprintf(stderr, "[%s] round %lld/%lld: best copy %lld val acc %.4f, %.1f s\n",
-                       study_name.c_str(), static_cast<long long>(r.round + 1),
+                       study_name.c_str(), static_cast<long long>(r.round) + 1,
                        static_cast<long long>(search.total_rounds()),
                        static_cast<long long>(r.best_copy), j.at("val_accuracy").get<double>(),
                        r.seconds);

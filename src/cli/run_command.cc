@@ -156,7 +156,7 @@ class RunCommand : public Command {
                                      config.study,     "--seed", std::to_string(config.seed),
                                      "--progress",     "quiet"};
     const auto add = [&argv](const char* flag, const std::string& value) {
-      argv.push_back(flag);
+      argv.emplace_back(flag);
       argv.push_back(value);
     };
     if (config.trials) add("--trials", std::to_string(*config.trials));

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -55,6 +56,36 @@ enum ChildStage : int { kSetup = 1, kChdir = 2, kExec = 3 };
   ssize_t ignored = write(fd, report, sizeof(report));
   (void)ignored;
   _exit(127);
+}
+
+// What the child of a vfork() needs, prepared before it.
+struct ChildSetup {
+  const char* program;
+  char* const* argv;
+  char* const* env;
+  const char* cwd;  // nullptr: the parent's
+  int null_fd, out_fd, err_fd, exec_fd;
+  pid_t parent;
+};
+
+// The child: its own process group (so the whole group can be signalled), killed with its
+// parent, default signal handling, /dev/null as stdin and the pipes as stdout and stderr; then
+// the program. Only async-signal-safe calls: it runs in its parent's memory.
+[[noreturn]] __attribute__((noinline)) void RunChild(const ChildSetup* s) {
+  setpgid(0, 0);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ChildFail(s->exec_fd, kSetup);
+  if (getppid() != s->parent) _exit(127);  // the parent died before prctl took effect
+  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (dup2(s->null_fd, STDIN_FILENO) < 0 || dup2(s->out_fd, STDOUT_FILENO) < 0 ||
+      dup2(s->err_fd, STDERR_FILENO) < 0) {
+    ChildFail(s->exec_fd, kSetup);
+  }
+  if (s->cwd && chdir(s->cwd) != 0) ChildFail(s->exec_fd, kChdir);
+  execve(s->program, s->argv, s->env);
+  ChildFail(s->exec_fd, kExec);
 }
 
 // How long the streams may stay open once every process of the group is dead: only a process
@@ -122,30 +153,26 @@ Subprocess::Subprocess(const SubprocessOptions& options)
   const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   const pid_t parent = getpid();
 
-  pid_ = fork();
-  if (pid_ == 0) {
-    // The child: its own process group (so the whole group can be signalled), killed with its
-    // parent, default signal handling, the pipes as stdout and stderr.
-    setpgid(0, 0);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ChildFail(exec_pipe[1], kSetup);
-    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT}) signal(sig, SIG_DFL);
-    if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_pipe[1], STDOUT_FILENO) < 0 ||
-        dup2(err_pipe[1], STDERR_FILENO) < 0) {
-      ChildFail(exec_pipe[1], kSetup);
-    }
-    if (cwd && chdir(cwd) != 0) ChildFail(exec_pipe[1], kChdir);
-    execve(program.c_str(), argv_ptrs.data(), env_ptrs.data());
-    ChildFail(exec_pipe[1], kExec);
-  }
+  // vfork(), not fork(): the child borrows this process's memory until it execs instead of
+  // copying its page tables, which for a process with LibTorch mapped cost about 10 ms of system
+  // time per start (measured: bench/workers, BENCHMARKS.md). While it borrows, no handler of
+  // ours may run in it, so every signal is blocked around the call; the child resets the
+  // dispositions (its own table: vfork shares memory, not signal handlers) before unblocking.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  // Everything the child reads lives in one object in memory, not in registers vfork could
+  // clobber.
+  const ChildSetup setup{program.c_str(), argv_ptrs.data(), env_ptrs.data(), cwd,   null_fd,
+                         out_pipe[1],     err_pipe[1],      exec_pipe[1],    parent};
+  pid_ = vfork();
+  if (pid_ == 0) RunChild(&setup);
   const int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   for (int fd : {out_pipe[1], err_pipe[1], exec_pipe[1], null_fd}) close(fd);
   if (pid_ < 0) {
     for (int fd : {out_pipe[0], err_pipe[0], exec_pipe[0]}) close(fd);
-    throw StorageError(std::string("fork: ") + strerror(fork_errno));
+    throw StorageError(std::string("vfork: ") + strerror(fork_errno));
   }
   setpgid(pid_, pid_);  // also from here, so the group exists before we ever signal it
 

@@ -406,12 +406,14 @@ TEST_F(RunCommandTest, FourWorkersOneKilledMidTrialMeetTheTargetExactly) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (storage.FindStudy("w") && counts().complete >= 6) break;
   }
-  // Every worker's next objective waits on |hold|: four trials in flight, one per worker.
+  // Every worker's next objective waits on |hold|: four trials in flight, one per worker. One
+  // that started before the file existed ends within 0.02 s, so four running for 0.5 s in a row
+  // are four held.
   WriteFile(hold, "");
-  for (;;) {
+  for (int steady = 0; steady < 25;) {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the workers never all held";
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (counts().running == 4) break;
+    steady = counts().running == 4 ? steady + 1 : 0;
   }
   const int64_t study_id = storage.FindStudy("w")->id;
   const FrozenTrial victim = storage.GetTrials(study_id, {TrialState::kRunning}).front();
