@@ -3,7 +3,9 @@
 #define AUTOML_SRC_CLI_COMMAND_H_
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,16 @@ std::unique_ptr<Command> MakePolicyCommand();
 
 // Adds `--storage URL` (default automl.db in the working directory) to |command|.
 void AddStorageOption(CLI::App* command, std::string* url);
+// What a search that runs as a study takes on its command line (nas darts|hmnas, policy
+// augment|loss): --storage, --name (the study's base name), --seed, --json (a result file).
+struct StudyRunFlags {
+  std::string storage;
+  std::string name;
+  std::optional<uint64_t> seed;
+  std::string json_path;
+};
+void AddStudyRunFlags(CLI::App* command, StudyRunFlags* flags);
+
 // Opens the storage given with --storage (|url|), or the default when none was given.
 std::shared_ptr<Storage> OpenCliStorage(const std::string& url);
 

@@ -117,10 +117,7 @@ class DartsCommand : public Command {
                      ? "DARTS: differentiable architecture search, one study trial per epoch"
                      : "HM-NAS: DARTS with hierarchical masks, then the found network fine-tuned");
     cmd->add_option("config", config_path_, "search config (YAML or JSON)")->required();
-    AddStorageOption(cmd, &storage_);
-    cmd->add_option("--name", name_, "The study's base name (overrides the config's name)");
-    cmd->add_option("--seed", seed_, "The seed (overrides the config's seed)");
-    cmd->add_option("--json", json_path_, "Also write the result to this JSON file");
+    AddStudyRunFlags(cmd, &flags_);
     return cmd;
   }
 
@@ -130,8 +127,8 @@ class DartsCommand : public Command {
         "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
 #else
     DartsRunConfig config = ReadDartsRunConfig(config_path_, method_);
-    if (!name_.empty()) config.name = name_;
-    if (seed_) config.seed = *seed_;
+    if (!flags_.name.empty()) config.name = flags_.name;
+    if (flags_.seed) config.seed = *flags_.seed;
     dl::DartsSearchOptions options;
     dl::DataOptions data_options;
     try {
@@ -140,7 +137,8 @@ class DartsCommand : public Command {
     } catch (const InvalidArgument& e) {
       throw InvalidArgument(config_path_ + ": " + e.what());
     }
-    const std::string url = !storage_.empty() ? storage_ : config.storage.value_or(kDefaultStorage);
+    const std::string url =
+        !flags_.storage.empty() ? flags_.storage : config.storage.value_or(kDefaultStorage);
     const std::string study_name = config.name + "." + method_;
     const std::filesystem::path dir = std::filesystem::path(config.models_dir) / study_name;
     std::filesystem::create_directories(dir);
@@ -194,7 +192,7 @@ class DartsCommand : public Command {
     Json result = Result(search, data, study_name);
     study.SetUserAttr("result", result);
     WriteJsonFile((dir / "genotype.json").string(), result.at("genotype"));
-    if (!json_path_.empty()) WriteJsonFile(json_path_, result);
+    if (!flags_.json_path.empty()) WriteJsonFile(flags_.json_path, result);
     std::printf("%s\n", result.at("genotype").dump(2).c_str());
     return kExitSuccess;
 #endif
@@ -279,10 +277,7 @@ class DartsCommand : public Command {
 
   std::string method_;
   std::string config_path_;
-  std::string storage_;
-  std::string name_;
-  std::optional<uint64_t> seed_;
-  std::string json_path_;
+  StudyRunFlags flags_;
 };
 
 }  // namespace

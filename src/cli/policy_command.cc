@@ -93,10 +93,7 @@ class PolicyCommand : public Command {
                    : "AM-LFS: learn a loss function within one training, one trial per round");
     cmd->add_option("config", config_path_, "training and search config (YAML or JSON)")
         ->required();
-    AddStorageOption(cmd, &storage_);
-    cmd->add_option("--name", name_, "The study's base name (overrides the config's name)");
-    cmd->add_option("--seed", seed_, "The seed (overrides the config's seed)");
-    cmd->add_option("--json", json_path_, "Also write the result to this JSON file");
+    AddStudyRunFlags(cmd, &flags_);
     return cmd;
   }
 
@@ -107,14 +104,15 @@ class PolicyCommand : public Command {
 #else
     const bool augment = kind_ == "augment";
     const std::string method = augment ? "ohl" : "amlfs";
-    PolicyRunConfig run = ReadPolicyRunConfig(config_path_, method, seed_);
-    if (!name_.empty()) run.name = name_;
+    PolicyRunConfig run = ReadPolicyRunConfig(config_path_, method, flags_.seed);
+    if (!flags_.name.empty()) run.name = flags_.name;
     const dl::TrainConfig config = dl::TrainConfig::FromJson(run.training, config_path_);
     if (config.proxy) {
       throw InvalidArgument(config_path_ +
                             ": proxy: an online policy search trains the full setting; remove it");
     }
-    const std::string url = !storage_.empty() ? storage_ : run.storage.value_or(kDefaultStorage);
+    const std::string url =
+        !flags_.storage.empty() ? flags_.storage : run.storage.value_or(kDefaultStorage);
     const std::string study_name = run.name + "." + method;
     const std::filesystem::path dir = std::filesystem::path(run.models_dir) / study_name;
 
@@ -138,7 +136,7 @@ class PolicyCommand : public Command {
       ReportInterrupted();
       return kExitFailure;
     }
-    if (!json_path_.empty()) WriteJsonFile(json_path_, result);
+    if (!flags_.json_path.empty()) WriteJsonFile(flags_.json_path, result);
     std::printf("%s\n", result.at(augment ? "policy" : "loss").dump(2).c_str());
     return kExitSuccess;
 #endif
@@ -295,10 +293,7 @@ class PolicyCommand : public Command {
 
   std::string kind_;
   std::string config_path_;
-  std::string storage_;
-  std::string name_;
-  std::optional<uint64_t> seed_;
-  std::string json_path_;
+  StudyRunFlags flags_;
 };
 
 class PolicyGroupCommand : public Command {

@@ -247,6 +247,13 @@ class RunCommand : public Command {
 std::unique_ptr<Command> MakeRunCommand() { return std::make_unique<RunCommand>(false); }
 std::unique_ptr<Command> MakeWorkerCommand() { return std::make_unique<RunCommand>(true); }
 
+void AddStudyRunFlags(CLI::App* command, StudyRunFlags* flags) {
+  AddStorageOption(command, &flags->storage);
+  command->add_option("--name", flags->name, "The study's base name (overrides the config's name)");
+  command->add_option("--seed", flags->seed, "The seed (overrides the config's seed)");
+  command->add_option("--json", flags->json_path, "Also write the result to this JSON file");
+}
+
 std::shared_ptr<Storage> OpenCliStorage(const std::string& url) {
   return OpenStorage(url.empty() ? kDefaultStorage : url);
 }
