@@ -57,6 +57,8 @@ struct DartsRunConfig {
   Json raw;
 };
 
+#ifdef AUTOML_HAVE_TORCH
+// Only the LibTorch build runs the search.
 DartsRunConfig ReadDartsRunConfig(const std::string& file, const std::string& method) {
   DartsRunConfig c;
   c.raw = ReadConfigFile(file);
@@ -106,6 +108,7 @@ DartsRunConfig ReadDartsRunConfig(const std::string& file, const std::string& me
   }
   return c;
 }
+#endif  // AUTOML_HAVE_TORCH
 
 class DartsCommand : public Command {
  public:

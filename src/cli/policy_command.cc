@@ -53,6 +53,8 @@ struct PolicyRunConfig {
   Json raw;
 };
 
+#ifdef AUTOML_HAVE_TORCH
+// Only the LibTorch build runs the search.
 PolicyRunConfig ReadPolicyRunConfig(const std::string& file, const std::string& method_key,
                                     std::optional<uint64_t> seed) {
   PolicyRunConfig c;
@@ -81,6 +83,7 @@ PolicyRunConfig ReadPolicyRunConfig(const std::string& file, const std::string& 
   if (seed) c.training["seed"] = *seed;
   return c;
 }
+#endif  // AUTOML_HAVE_TORCH
 
 class PolicyCommand : public Command {
  public:
