@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 #include <vector>
 
 #include "automl/error.h"
@@ -9,6 +10,9 @@
 namespace automl::internal {
 
 double HeartbeatKeeper::IntervalFor(double timeout) { return std::min(5.0, timeout / 4); }
+
+HeartbeatKeeper::HeartbeatKeeper(std::shared_ptr<Storage> storage, double interval)
+    : storage_(std::move(storage)), interval_(interval) {}
 
 HeartbeatKeeper::~HeartbeatKeeper() {
   {
@@ -19,11 +23,8 @@ HeartbeatKeeper::~HeartbeatKeeper() {
   if (thread_.joinable()) thread_.join();
 }
 
-void HeartbeatKeeper::Hold(const std::shared_ptr<Storage>& storage, int64_t trial_id,
-                           double interval) {
+void HeartbeatKeeper::Hold(int64_t trial_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  storage_ = storage;
-  interval_ = interval;
   held_.insert(trial_id);
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
 }
@@ -39,13 +40,12 @@ void HeartbeatKeeper::Run() {
     const auto period = std::chrono::duration<double>(interval_);
     if (wake_.wait_for(lock, period, [this] { return stopping_; })) return;
     const std::vector<int64_t> trials(held_.begin(), held_.end());
-    const std::shared_ptr<Storage> storage = storage_;
     // Beats go out without the lock, so that asking and telling never wait for the storage here.
     lock.unlock();
     std::vector<int64_t> gone;
     for (const int64_t id : trials) {
       try {
-        storage->Heartbeat(id);
+        storage_->Heartbeat(id);
       } catch (const FailedPrecondition&) {
         gone.push_back(id);  // finished meanwhile, or failed as lost by another worker
       } catch (const Error&) {

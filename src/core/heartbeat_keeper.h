@@ -22,24 +22,25 @@ class HeartbeatKeeper {
   // a quarter of it, at most 5 s.
   static double IntervalFor(double timeout);
 
-  HeartbeatKeeper() = default;
+  // Beats go to |storage| every |interval| seconds.
+  HeartbeatKeeper(std::shared_ptr<Storage> storage, double interval);
   ~HeartbeatKeeper();
   HeartbeatKeeper(const HeartbeatKeeper&) = delete;
   HeartbeatKeeper& operator=(const HeartbeatKeeper&) = delete;
 
-  // Starts beating for |trial_id| in |storage| (the thread starts with the first trial).
-  void Hold(const std::shared_ptr<Storage>& storage, int64_t trial_id, double interval);
+  // Starts beating for |trial_id| (the thread starts with the first trial).
+  void Hold(int64_t trial_id);
   // Stops beating for |trial_id|.
   void Release(int64_t trial_id);
 
  private:
   void Run();
 
+  const std::shared_ptr<Storage> storage_;
+  const double interval_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::shared_ptr<Storage> storage_;
   std::set<int64_t> held_;
-  double interval_ = 5;
   bool stopping_ = false;
   std::thread thread_;
 };

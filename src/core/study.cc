@@ -75,6 +75,8 @@ std::shared_ptr<internal::StudyState> MakeState(std::shared_ptr<Storage> storage
   state->max_retries = options.max_retries;
   state->heartbeat_timeout = options.heartbeat_timeout;
   state->worker = CurrentWorker();
+  state->heartbeats = std::make_unique<internal::HeartbeatKeeper>(
+      state->storage, internal::HeartbeatKeeper::IntervalFor(options.heartbeat_timeout));
   return state;
 }
 
@@ -266,8 +268,7 @@ AskResult Study::TryAsk(const AskOptions& options) {
                                  std::string("sampling failed: ") + e.what());
     throw;
   }
-  state_->heartbeats.Hold(state_->storage, trial.id,
-                          internal::HeartbeatKeeper::IntervalFor(state_->heartbeat_timeout));
+  state_->heartbeats->Hold(trial.id);
   result.trial = Trial(state_, std::move(trial));
   return result;
 }
@@ -319,7 +320,7 @@ TrialState Study::Tell(Trial& trial, const TrialOutcome& outcome) {
   }
   if (state == TrialState::kFailed && reason.empty()) reason = "failed";
   if (state == TrialState::kPruned && reason.empty()) reason = "pruned";
-  state_->heartbeats.Release(trial.id());
+  state_->heartbeats->Release(trial.id());
   state_->storage->FinishTrial(
       trial.id(), state, state == TrialState::kComplete ? outcome.values : std::vector<double>{},
       reason);

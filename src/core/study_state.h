@@ -23,7 +23,7 @@ struct StudyState {
   double heartbeat_timeout = 60;  // seconds
   WorkerInfo worker;              // this process
   // Beats for the trials this process has asked for and not told yet.
-  HeartbeatKeeper heartbeats;
+  std::unique_ptr<HeartbeatKeeper> heartbeats;
 
   // Ask samples the next fresh trial before claiming it when it can predict the trial's number
   // and sample index (ClaimRequest::Speculation). The prediction is checked on every claim and

@@ -130,10 +130,7 @@ TrainConfig TrainConfig::FromJson(const Json& json, const std::string& source) {
       c.label_smoothing = Number(json.at("label_smoothing"), "label_smoothing", 0, 0.999);
     }
     if (json.contains("loss")) c.loss = LossOptions::FromJson(json.at("loss"));
-    if (!c.loss.is_cross_entropy() && c.label_smoothing != 0) {
-      throw InvalidArgument(
-          "label_smoothing: applies to cross-entropy only, not to a piecewise loss");
-    }
+    CheckLabelSmoothing(c.loss, c.label_smoothing);
     if (json.contains("grad_clip"))
       c.grad_clip = Number(json.at("grad_clip"), "grad_clip", 1e-12, 1e12);
     if (json.contains("threads"))
@@ -617,13 +614,8 @@ void Trainer::set_augment_policy(std::shared_ptr<const AugmentPolicy> policy) {
 }
 
 void Trainer::set_loss(LossOptions loss) {
-  if (!loss.is_cross_entropy()) {
-    loss.Validate();
-    if (config_.label_smoothing != 0) {
-      throw InvalidArgument(
-          "label_smoothing: applies to cross-entropy only, not to a piecewise loss");
-    }
-  }
+  if (!loss.is_cross_entropy()) loss.Validate();
+  CheckLabelSmoothing(loss, config_.label_smoothing);
   config_.loss = std::move(loss);
 }
 

@@ -89,7 +89,6 @@ class PolicyTransform : public BatchTransform {
   // Applies |step| to |images| (pixels), each example firing with the step's probability.
   static torch::Tensor ApplyStep(const AugmentStep& step, const torch::Tensor& images,
                                  at::Generator& generator);
-  torch::Tensor Channelwise(const std::vector<double>& values, const torch::Tensor& like) const;
 
   AugmentPolicy policy_;
   std::vector<double> mean_, stddev_;

@@ -47,8 +47,12 @@ struct LossOptions {
   void Validate() const;
 };
 
+// Throws InvalidArgument when |label_smoothing| is set for a loss other than cross-entropy (it
+// applies to cross-entropy only).
+void CheckLabelSmoothing(const LossOptions& loss, double label_smoothing);
+
 // The mean loss of a batch of |logits| (N, classes) against |labels| (N). Label smoothing
-// applies to cross-entropy only (|label_smoothing| must be 0 otherwise).
+// applies to cross-entropy only (CheckLabelSmoothing).
 torch::Tensor ClassificationLoss(const LossOptions& loss, const torch::Tensor& logits,
                                  const torch::Tensor& labels, double label_smoothing = 0);
 

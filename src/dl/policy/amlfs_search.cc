@@ -5,49 +5,25 @@
 #include <random>
 #include <string>
 
+#include "automl/config_keys.h"
 #include "automl/error.h"
 #include "automl/random.h"
+#include "dl/policy/search_option_values.h"
 
 namespace automl::dl {
-namespace {
-
-int64_t CountOption(const Json& json, const char* key, int64_t least) {
-  const Json& value = json.at(key);
-  if (!value.is_number_integer() || value.get<int64_t>() < least) {
-    throw InvalidArgument(std::string("amlfs: ") + key + " must be an integer >= " +
-                          std::to_string(least) + ", not " + value.dump());
-  }
-  return value.get<int64_t>();
-}
-
-double PositiveOption(const Json& json, const char* key) {
-  const Json& value = json.at(key);
-  if (!value.is_number() || !(value.get<double>() > 0)) {
-    throw InvalidArgument(std::string("amlfs: ") + key + " must be a positive number, not " +
-                          value.dump());
-  }
-  return value.get<double>();
-}
-
-}  // namespace
 
 AmLfsOptions AmLfsOptions::FromJson(const Json& json) {
   AmLfsOptions options;
   if (json.is_null()) return options;
   if (!json.is_object()) throw InvalidArgument("amlfs: must be a mapping, not " + json.dump());
-  for (const auto& item : json.items()) {
-    static const std::vector<std::string> known = {"copies", "intervals", "sigma", "lr",
-                                                   "round_epochs"};
-    if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
-      throw InvalidArgument("amlfs: unknown key '" + item.key() +
-                            "' (known: copies, intervals, sigma, lr, round_epochs)");
-    }
-  }
-  if (json.contains("copies")) options.copies = CountOption(json, "copies", 2);
-  if (json.contains("intervals")) options.intervals = CountOption(json, "intervals", 1);
-  if (json.contains("round_epochs")) options.round_epochs = CountOption(json, "round_epochs", 1);
-  if (json.contains("sigma")) options.sigma = PositiveOption(json, "sigma");
-  if (json.contains("lr")) options.lr = PositiveOption(json, "lr");
+  CheckKnownKeys(json, {"copies", "intervals", "sigma", "lr", "round_epochs"}, "amlfs");
+  if (json.contains("copies")) options.copies = internal::IntAtLeast(json, "copies", "amlfs", 2);
+  if (json.contains("intervals"))
+    options.intervals = internal::IntAtLeast(json, "intervals", "amlfs", 1);
+  if (json.contains("round_epochs"))
+    options.round_epochs = internal::IntAtLeast(json, "round_epochs", "amlfs", 1);
+  if (json.contains("sigma")) options.sigma = internal::PositiveNumber(json, "sigma", "amlfs");
+  if (json.contains("lr")) options.lr = internal::PositiveNumber(json, "lr", "amlfs");
   return options;
 }
 
@@ -90,12 +66,10 @@ std::vector<double> AmLfsSearch::ToTheta(const LossOptions& loss) {
 
 namespace {
 
-// The training config, refused before any copy is built when it smooths labels.
-const TrainConfig& WithoutSmoothing(const TrainConfig& config) {
-  if (config.label_smoothing != 0) {
-    throw InvalidArgument(
-        "label_smoothing: applies to cross-entropy only; a loss search needs it at 0");
-  }
+// The training config, refused before any copy is built when it smooths labels (the copies
+// train with piecewise losses).
+const TrainConfig& WithoutSmoothing(const TrainConfig& config, int64_t intervals) {
+  CheckLabelSmoothing(LossOptions::Identity(intervals), config.label_smoothing);
   return config;
 }
 
@@ -104,7 +78,7 @@ const TrainConfig& WithoutSmoothing(const TrainConfig& config) {
 AmLfsSearch::AmLfsSearch(AmLfsOptions options, const TrainConfig& config, const DataSplits& data)
     : options_(options),
       distribution_(ToTheta(LossOptions::Identity(options.intervals)), options.sigma, options.lr),
-      population_(WithoutSmoothing(config), data, options.copies),
+      population_(WithoutSmoothing(config, options.intervals), data, options.copies),
       seed_(config.seed) {}
 
 int64_t AmLfsSearch::total_rounds() const {

@@ -205,8 +205,10 @@ PolicyTransform::PolicyTransform(AugmentPolicy policy, std::vector<double> mean,
   }
 }
 
-torch::Tensor PolicyTransform::Channelwise(const std::vector<double>& values,
-                                           const torch::Tensor& like) const {
+namespace {
+
+// |values| (one, or one per channel) shaped to broadcast over a batch like |like|.
+torch::Tensor Channelwise(const std::vector<double>& values, const torch::Tensor& like) {
   const auto channels = static_cast<int64_t>(values.size());
   if (channels != 1 && channels != like.size(1)) {
     throw InvalidArgument("PolicyTransform: the standardization has " + std::to_string(channels) +
@@ -216,6 +218,8 @@ torch::Tensor PolicyTransform::Channelwise(const std::vector<double>& values,
       .to(like.options())
       .view({1, channels, 1, 1});
 }
+
+}  // namespace
 
 torch::Tensor PolicyTransform::ApplyStep(const AugmentStep& step, const torch::Tensor& images,
                                          at::Generator& generator) {

@@ -126,6 +126,13 @@ torch::Tensor PiecewiseTau(const LossOptions& loss, const torch::Tensor& x) {
   return (a * x.flatten() + b).view_as(x);
 }
 
+void CheckLabelSmoothing(const LossOptions& loss, double label_smoothing) {
+  if (!loss.is_cross_entropy() && label_smoothing != 0) {
+    throw InvalidArgument(
+        "label_smoothing: applies to cross-entropy only, not to a piecewise loss");
+  }
+}
+
 torch::Tensor ClassificationLoss(const LossOptions& loss, const torch::Tensor& logits,
                                  const torch::Tensor& labels, double label_smoothing) {
   namespace F = torch::nn::functional;
@@ -133,10 +140,7 @@ torch::Tensor ClassificationLoss(const LossOptions& loss, const torch::Tensor& l
     return F::cross_entropy(logits, labels,
                             F::CrossEntropyFuncOptions().label_smoothing(label_smoothing));
   }
-  if (label_smoothing != 0) {
-    throw InvalidArgument(
-        "label_smoothing: applies to cross-entropy only, not to a piecewise loss");
-  }
+  CheckLabelSmoothing(loss, label_smoothing);
   const torch::Tensor log_p = torch::log_softmax(logits, 1);
   // -log tau(p) = -log p - (log tau(p) - log p): the first term is cross-entropy as LibTorch
   // computes it, the second is exactly zero at the identity. Where b = 0, log tau(p) - log p is

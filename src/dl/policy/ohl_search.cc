@@ -6,47 +6,28 @@
 #include <random>
 #include <string>
 
+#include "automl/config_keys.h"
 #include "automl/error.h"
 #include "automl/random.h"
+#include "dl/policy/search_option_values.h"
 
 namespace automl::dl {
-namespace {
-
-int64_t CountOption(const Json& json, const char* key, int64_t least) {
-  const Json& value = json.at(key);
-  if (!value.is_number_integer() || value.get<int64_t>() < least) {
-    throw InvalidArgument(std::string("ohl: ") + key + " must be an integer >= " +
-                          std::to_string(least) + ", not " + value.dump());
-  }
-  return value.get<int64_t>();
-}
-
-}  // namespace
 
 OhlOptions OhlOptions::FromJson(const Json& json) {
   OhlOptions options;
   if (json.is_null()) return options;
   if (!json.is_object()) throw InvalidArgument("ohl: must be a mapping, not " + json.dump());
-  for (const auto& item : json.items()) {
-    static const std::vector<std::string> known = {"copies",     "trunk_epochs", "sub_policies",
-                                                   "lr",         "top",          "ops",
-                                                   "magnitudes", "probabilities"};
-    if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
-      throw InvalidArgument("ohl: unknown key '" + item.key() +
-                            "' (known: copies, trunk_epochs, sub_policies, lr, top, ops, "
-                            "magnitudes, probabilities)");
-    }
-  }
-  if (json.contains("copies")) options.copies = CountOption(json, "copies", 2);
-  if (json.contains("trunk_epochs")) options.trunk_epochs = CountOption(json, "trunk_epochs", 1);
-  if (json.contains("sub_policies")) options.sub_policies = CountOption(json, "sub_policies", 1);
-  if (json.contains("top")) options.top = CountOption(json, "top", 1);
-  if (json.contains("lr")) {
-    if (!json.at("lr").is_number() || !(json.at("lr").get<double>() > 0)) {
-      throw InvalidArgument("ohl: lr must be a positive number, not " + json.at("lr").dump());
-    }
-    options.lr = json.at("lr").get<double>();
-  }
+  CheckKnownKeys(
+      json,
+      {"copies", "trunk_epochs", "sub_policies", "lr", "top", "ops", "magnitudes", "probabilities"},
+      "ohl");
+  if (json.contains("copies")) options.copies = internal::IntAtLeast(json, "copies", "ohl", 2);
+  if (json.contains("trunk_epochs"))
+    options.trunk_epochs = internal::IntAtLeast(json, "trunk_epochs", "ohl", 1);
+  if (json.contains("sub_policies"))
+    options.sub_policies = internal::IntAtLeast(json, "sub_policies", "ohl", 1);
+  if (json.contains("top")) options.top = internal::IntAtLeast(json, "top", "ohl", 1);
+  if (json.contains("lr")) options.lr = internal::PositiveNumber(json, "lr", "ohl");
   try {
     options.space = PolicySpaceOptions::FromJson(json);
   } catch (const InvalidArgument& e) {
