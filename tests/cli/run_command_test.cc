@@ -436,7 +436,16 @@ TEST_F(RunCommandTest, FourWorkersOneKilledMidTrialMeetTheTargetExactly) {
   EXPECT_EQ(c.complete, 24);
   EXPECT_EQ(c.running, 0);
   EXPECT_EQ(c.waiting, 0);
-  EXPECT_EQ(c.failed, 1);
+  EXPECT_EQ(c.failed, 1) << [&] {
+    std::string failed;
+    for (const FrozenTrial& t : study.Trials()) {
+      if (t.state == TrialState::kFailed) {
+        failed += "\n#" + std::to_string(t.number) + " pid " + std::to_string(t.worker.pid) + ": " +
+                  t.reason;
+      }
+    }
+    return failed;
+  }();
   EXPECT_TRUE(NumbersAreUnique(study.Trials()));
   const FrozenTrial lost = study.GetTrial(victim.number);
   EXPECT_EQ(lost.state, TrialState::kFailed);

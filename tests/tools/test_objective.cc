@@ -42,10 +42,11 @@ double Branin(double x, double y) {
 
 void Sleep(double seconds) { std::this_thread::sleep_for(std::chrono::duration<double>(seconds)); }
 
-// Announces the PID atomically (write, then rename) and waits while |path| exists.
+// Announces the PID atomically (write, then rename) and waits while |path| exists. Several
+// objectives may hold on one path at once, so each writes its own temporary file.
 void HoldWhileExists(const std::string& path) {
   if (!std::filesystem::exists(path)) return;
-  const std::string tmp = path + ".held.tmp";
+  const std::string tmp = path + ".held." + std::to_string(getpid()) + ".tmp";
   std::ofstream(tmp) << getpid() << "\n";
   std::filesystem::rename(tmp, path + ".held");
   while (std::filesystem::exists(path)) Sleep(0.02);
