@@ -1,4 +1,4 @@
-// Storage: where studies and trials live. Every storage (in memory, SQLite, later PostgreSQL)
+// Storage: where studies and trials live. Every storage (in memory, SQLite, PostgreSQL)
 // implements this interface and passes the one conformance suite in tests/testing/.
 //
 // Contract:
@@ -138,7 +138,11 @@ class Storage {
 //   sqlite:///relative/path.db  SQLite file relative to the working directory
 //   sqlite:////absolute/path.db SQLite file at an absolute path
 //   path/to/file.db             shorthand for sqlite:///path/to/file.db
+//   postgresql://user:password@host:port/database
+//                               PostgreSQL server (postgres:// too); libpq's URI syntax and options
 // SQLite URLs take options: ?synchronous=full|normal|off (default full), ?timeout=SECONDS.
+// PostgreSQL URLs take ?timeout=SECONDS (how long to keep reconnecting, default 120) besides
+// libpq's own options (sslmode, connect_timeout, application_name, ...).
 std::shared_ptr<Storage> OpenStorage(const std::string& url);
 
 }  // namespace automl

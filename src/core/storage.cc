@@ -4,6 +4,9 @@
 
 #include "automl/error.h"
 #include "automl/storages/in_memory_storage.h"
+#ifdef AUTOML_WITH_POSTGRES
+#include "automl/storages/postgres_storage.h"
+#endif
 #include "automl/storages/sqlite_storage.h"
 
 namespace automl {
@@ -51,6 +54,39 @@ SqliteOptions ParseSqliteUrl(const std::string& url, const std::string& rest) {
   return options;
 }
 
+// Takes automl's own option (timeout) out of a PostgreSQL URL; the rest is libpq's.
+std::shared_ptr<Storage> OpenPostgres(const std::string& url) {
+#ifdef AUTOML_WITH_POSTGRES
+  PostgresOptions options;
+  const size_t q = url.find('?');
+  options.url = url.substr(0, q);
+  std::string query = q == std::string::npos ? "" : url.substr(q + 1);
+  std::string kept;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string item = query.substr(0, amp);
+    query = amp == std::string::npos ? "" : query.substr(amp + 1);
+    if (item.rfind("timeout=", 0) == 0) {
+      const std::string value = item.substr(8);
+      char* end = nullptr;
+      options.timeout_seconds = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(options.timeout_seconds > 0)) {
+        throw InvalidArgument("storage URL '" + RedactPostgresUrl(url) +
+                              "': timeout must be a positive number of seconds");
+      }
+    } else if (!item.empty()) {
+      kept += (kept.empty() ? "" : "&") + item;
+    }
+  }
+  if (!kept.empty()) options.url += "?" + kept;
+  return std::make_shared<PostgresStorage>(options);
+#else
+  (void)url;
+  throw InvalidArgument(
+      "this automl was built without PostgreSQL support (-DAUTOML_WITH_POSTGRES=OFF)");
+#endif
+}
+
 }  // namespace
 
 std::shared_ptr<Storage> OpenStorage(const std::string& url) {
@@ -72,8 +108,9 @@ std::shared_ptr<Storage> OpenStorage(const std::string& url) {
     }
     return std::make_shared<SqliteStorage>(ParseSqliteUrl(url, rest.substr(1)));
   }
+  if (scheme == "postgresql" || scheme == "postgres") return OpenPostgres(url);
   throw InvalidArgument("unsupported storage URL scheme '" + scheme +
-                        "' (supported: sqlite:///file.db, memory)");
+                        "' (supported: sqlite:///file.db, postgresql://user@host/db, memory)");
 }
 
 }  // namespace automl

@@ -13,6 +13,9 @@
 #include "automl/study.h"
 #include "testing/cli.h"
 #include "testing/temp_dir.h"
+#ifdef AUTOML_WITH_POSTGRES
+#include "testing/postgres_test_server.h"
+#endif
 
 namespace automl::testing {
 namespace {
@@ -478,6 +481,48 @@ TEST_F(RunCommandTest, WorkersOptionSpreadsTheStudyOverProcesses) {
   EXPECT_EQ(memory.code, 2);
   EXPECT_THAT(memory.err, HasSubstr("in-memory storage cannot be shared"));
 }
+
+#ifdef AUTOML_WITH_POSTGRES
+// Four workers on a PostgreSQL study while the server restarts (a fast shutdown cuts every
+// session): they reconnect, finish, and together meet the target exactly.
+TEST_F(RunCommandTest, PostgresWorkersReconnectAfterTheServerRestartsMidStudy) {
+  PostgresTestServer server;
+  if (!server.running()) AUTOML_SKIP_WITHOUT_POSTGRES(server.why_not());
+  const std::string url = server.url();
+  const std::string config = Write("pg.yaml", Config("pg", 48, R"("sleep", "0.1")"));
+  std::vector<std::unique_ptr<exec::Subprocess>> workers;
+  for (int i = 0; i < 4; ++i) {
+    exec::SubprocessOptions options;
+    options.argv = {AUTOML_CLI, "worker", config, "--storage", url, "--progress", "quiet"};
+    options.working_directory = dir_.path().string();
+    options.stderr_tail_bytes = 1 << 16;
+    workers.push_back(std::make_unique<exec::Subprocess>(options));
+  }
+  const std::shared_ptr<Storage> storage = OpenStorage(url);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  for (;;) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the study never got going";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto study = storage->FindStudy("pg");
+    if (study && storage->CountTrials(study->id).complete >= 8) break;
+  }
+  ASSERT_TRUE(server.Restart());
+  const int64_t study_id = storage->FindStudy("pg")->id;
+  EXPECT_LT(storage->CountTrials(study_id).complete, 48) << "the restart came after the study";
+
+  for (const auto& worker : workers) {
+    const exec::ExitStatus status = worker->Finish([](std::string_view) {});
+    EXPECT_TRUE(status.success()) << status.Describe() << "\n" << worker->stderr_tail();
+  }
+  const Study study = Study::Load(storage, "pg");
+  EXPECT_EQ(study.Counts().complete, 48);
+  EXPECT_EQ(study.Counts().total(), 48);
+  EXPECT_TRUE(NumbersAreUnique(study.Trials()));
+  std::set<int64_t> pids;
+  for (const FrozenTrial& t : study.Trials()) pids.insert(t.worker.pid);
+  EXPECT_GE(pids.size(), 2u);
+}
+#endif
 
 }  // namespace
 }  // namespace automl::testing

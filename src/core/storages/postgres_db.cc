@@ -1,0 +1,120 @@
+#include "core/storages/postgres_db.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "automl/error.h"
+
+namespace automl::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// SQLSTATE classes that mean the connection is gone or unusable, not that the SQL was wrong:
+// 08 (connection exception) and 57P (operator intervention: the server shutting down or
+// starting up).
+bool MeansConnectionLost(const pqxx::sql_error& e) {
+  const std::string& state = e.sqlstate();
+  return state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0;
+}
+
+// libpq's messages end with a newline and sometimes hold several lines; one line is enough.
+std::string OneLine(const char* what) {
+  std::string text = what;
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+PostgresDb::PostgresDb(std::string conninfo, std::string description, double timeout_seconds)
+    : conninfo_(std::move(conninfo)),
+      description_(std::move(description)),
+      timeout_seconds_(timeout_seconds) {
+  try {
+    Connect();
+  } catch (const pqxx::broken_connection& e) {
+    throw StorageError("cannot connect to PostgreSQL at " + description_ + ": " +
+                       OneLine(e.what()));
+  } catch (const pqxx::failure& e) {
+    throw StorageError("cannot connect to PostgreSQL at " + description_ + ": " +
+                       OneLine(e.what()));
+  }
+}
+
+PostgresDb::~PostgresDb() = default;
+
+void PostgresDb::Connect() {
+  connection_.reset();
+  connection_ = std::make_unique<pqxx::connection>(conninfo_);
+}
+
+void PostgresDb::Prepare(const PgStatement& statement) {
+  // Registration only: libpqxx prepares on the server when the statement is first run on this
+  // connection, and a repeated registration with the same text is a lookup.
+  connection_->prepare(statement.name, statement.sql);
+}
+
+void PostgresDb::Write(const std::function<void(pqxx::transaction_base&)>& body) {
+  Transact(true, body);
+}
+
+void PostgresDb::Read(const std::function<void(pqxx::transaction_base&)>& body) {
+  Transact(false, body);
+}
+
+void PostgresDb::Transact(bool write, const std::function<void(pqxx::transaction_base&)>& body) {
+  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds_);
+  std::minstd_rand jitter(static_cast<unsigned>(Clock::now().time_since_epoch().count()));
+  double backoff_ms = 20;
+  const auto wait = [&] {
+    std::uniform_real_distribution<double> spread(0.5, 1.5);
+    std::this_thread::sleep_for(
+        std::chrono::duration<double, std::milli>(backoff_ms * spread(jitter)));
+    backoff_ms = std::min(backoff_ms * 2, 1000.0);
+  };
+  const auto give_up = [&](const std::string& problem) {
+    throw StorageError("PostgreSQL at " + description_ + ": " + problem + ", for " +
+                       std::to_string(static_cast<int>(timeout_seconds_)) +
+                       " s (the storage URL's ?timeout=)");
+  };
+  for (;;) {
+    std::string lost;
+    try {
+      if (!connection_) Connect();
+      if (write) {
+        pqxx::work txn(*connection_);
+        body(txn);
+        txn.commit();
+      } else {
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn(*connection_);
+        body(txn);
+        txn.commit();
+      }
+      return;
+    } catch (const pqxx::broken_connection& e) {
+      lost = OneLine(e.what());
+    } catch (const pqxx::in_doubt_error& e) {
+      lost = OneLine(e.what());
+    } catch (const pqxx::transaction_rollback& e) {
+      // A serialization failure or deadlock: the server rolled back; run it again.
+      if (Clock::now() >= deadline) give_up("transactions kept conflicting: " + OneLine(e.what()));
+      wait();
+      continue;
+    } catch (const pqxx::sql_error& e) {
+      if (!MeansConnectionLost(e)) throw StorageError("PostgreSQL: " + OneLine(e.what()));
+      lost = OneLine(e.what());
+    } catch (const pqxx::failure& e) {
+      // Any other libpqxx failure mid-transaction leaves the connection in an unknown state.
+      lost = OneLine(e.what());
+    }
+    connection_.reset();
+    if (Clock::now() >= deadline) give_up("could not reconnect (" + lost + ")");
+    wait();
+  }
+}
+
+}  // namespace automl::internal

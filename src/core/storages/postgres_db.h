@@ -1,0 +1,62 @@
+// A thin layer over libpqxx for PostgresStorage: one connection with its prepared statements,
+// and transactions that outlive a lost connection (a server restart) by reconnecting and running
+// the transaction again. Every SQL text is a constant; values only ever travel as parameters.
+#ifndef AUTOML_SRC_CORE_STORAGES_POSTGRES_DB_H_
+#define AUTOML_SRC_CORE_STORAGES_POSTGRES_DB_H_
+
+#include <functional>
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+#include <utility>
+
+namespace automl::internal {
+
+// A statement: its name on the connection and its text. Statements are prepared on every new
+// connection the first time they are used.
+struct PgStatement {
+  const char* name;
+  const char* sql;
+};
+
+class PostgresDb {
+ public:
+  // |conninfo| goes to libpq as is (it may hold a password); |description| is what messages
+  // show instead. Connects at once: throws StorageError when the server cannot be reached.
+  PostgresDb(std::string conninfo, std::string description, double timeout_seconds);
+  ~PostgresDb();
+  PostgresDb(const PostgresDb&) = delete;
+  PostgresDb& operator=(const PostgresDb&) = delete;
+
+  // Runs |body| in a transaction: READ COMMITTED for writes, a REPEATABLE READ read-only
+  // snapshot for reads. A lost connection is re-established and the transaction re-run, with
+  // backoff, for up to the timeout; serialization failures and deadlocks are re-run too. |body|
+  // may therefore run more than once and must only touch the database and its own locals.
+  // Errors of automl's own hierarchy thrown by |body| pass through; other SQL errors become
+  // StorageError.
+  void Write(const std::function<void(pqxx::transaction_base&)>& body);
+  void Read(const std::function<void(pqxx::transaction_base&)>& body);
+
+  // Runs a prepared statement in |txn|.
+  template <typename... Args>
+  pqxx::result Exec(pqxx::transaction_base& txn, const PgStatement& statement, Args&&... args) {
+    Prepare(statement);
+    return txn.exec_prepared(statement.name, std::forward<Args>(args)...);
+  }
+
+  const std::string& description() const { return description_; }
+
+ private:
+  void Connect();
+  void Prepare(const PgStatement& statement);
+  void Transact(bool write, const std::function<void(pqxx::transaction_base&)>& body);
+
+  std::string conninfo_;
+  std::string description_;
+  double timeout_seconds_;
+  std::unique_ptr<pqxx::connection> connection_;
+};
+
+}  // namespace automl::internal
+
+#endif  // AUTOML_SRC_CORE_STORAGES_POSTGRES_DB_H_
