@@ -109,7 +109,8 @@ struct OptimizeOptions {
   std::optional<int64_t> max_failures = 10;
   // Stop once the study's best value has not improved for this many finished trials.
   std::optional<int64_t> stop_after;
-  // Seconds between checks while waiting for other processes' trials.
+  // The longest wait between checks while other processes' trials fill the target (checks
+  // start 10 ms apart and back off to this).
   double poll_seconds = 0.5;
   // Raised (by a signal handler, another thread) to stop starting trials.
   const std::atomic<bool>* stop_flag = nullptr;

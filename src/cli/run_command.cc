@@ -57,10 +57,6 @@ class RunCommand : public Command {
                       "Run N workers on this machine: this process and N - 1 more")
           ->check(CLI::Range(1, 1024));
     }
-    // Set by `run --workers` for the workers it starts: in-process training's threads each.
-    cmd->add_option("--objective-threads", objective_threads_)
-        ->check(CLI::Range(1, 4096))
-        ->group("");
     AddStorageOption(cmd, &storage_);
     cmd->add_option("--study", study_, "Study name (overrides the config's)");
     cmd->add_option("--trials", trials_, "Target of finished trials over all processes")
@@ -92,20 +88,9 @@ class RunCommand : public Command {
     if (stop_after_) raw["stop_after"] = *stop_after_;
     SplitObjectiveThreads(raw);
     const StudyConfig config = StudyConfig::FromJson(raw, config_path_);
-
-    const Objective objective = MakeStudyObjective(config);
-    const Components components = StudyComponents();
     const std::string url = !storage_.empty() ? storage_ : config.storage.value_or(kDefaultStorage);
-    auto storage = OpenStorage(url);
-
-    const Json environment = exec::CaptureEnvironment();
-    Study study = OpenStudy(config, storage, components, {{"environment", environment}});
-    const std::string run_key = RecordRunStart(study, environment);
-
-    OptimizeOptions options = config.ToOptimizeOptions();
-    options.stop_flag = &InterruptFlag();
-    options.callbacks.push_back(
-        std::make_shared<ProgressCallback>(config.trials, stderr, ProgressMode()));
+    // Built (and so checked) once, before the other workers are forked: they inherit it.
+    const Objective objective = MakeStudyObjective(config);
     InstallInterruptHandlers();
     std::unique_ptr<WorkerPool> others;
     if (workers_ > 1) {
@@ -114,58 +99,72 @@ class RunCommand : public Command {
             "--workers: the in-memory storage cannot be shared between "
             "processes; use a SQLite or PostgreSQL storage");
       }
-      std::vector<std::vector<std::string>> argvs(static_cast<size_t>(workers_ - 1),
-                                                  WorkerArgv(config, url));
-      others = std::make_unique<WorkerPool>(argvs, InterruptFlag());
+      others = StartOtherWorkers(config, url, objective);
     }
-    const OptimizeSummary summary = study.Run(objective, options);
-    RecordRunEnd(study, run_key, summary);
+    const bool success = RunStudy(config, url, objective);
     bool workers_succeeded = true;
     if (others) {
       for (const exec::ExitStatus& status : others->Wait()) {
         workers_succeeded = workers_succeeded && status.success();
       }
     }
-    return summary.success() && workers_succeeded ? kExitSuccess : kExitFailure;
+    return success && workers_succeeded ? kExitSuccess : kExitFailure;
   }
 
  private:
+  // Works on the study until its target is met or this process is interrupted; true when the
+  // run ended well.
+  bool RunStudy(const StudyConfig& config, const std::string& url, const Objective& objective) {
+    auto storage = OpenStorage(url);
+    const Json environment = exec::CaptureEnvironment();
+    Study study = OpenStudy(config, storage, StudyComponents(), {{"environment", environment}});
+    const std::string run_key = RecordRunStart(study, environment);
+
+    OptimizeOptions options = config.ToOptimizeOptions();
+    options.stop_flag = &InterruptFlag();
+    options.callbacks.push_back(
+        std::make_shared<ProgressCallback>(config.trials, stderr, ProgressMode()));
+    const OptimizeSummary summary = study.Run(objective, options);
+    RecordRunEnd(study, run_key, summary);
+    return summary.success();
+  }
+
+  // The other N - 1 workers of `run --workers N`: copies of this process (fork), each one more
+  // quiet worker of the study, as `automl worker` would be. Forked, not started afresh: a new
+  // automl spends about half a second of CPU loading LibTorch, which on a few cores was most of
+  // the cost of a short study (BENCHMARKS.md, "Several workers"). Forking is safe here because
+  // this process has started no thread of its own yet (no storage, study, heartbeat or
+  // training); the one thread a library starts as it loads, OpenBLAS's pool, is shut down by
+  // OpenBLAS's own fork handler.
+  std::unique_ptr<WorkerPool> StartOtherWorkers(const StudyConfig& config, const std::string& url,
+                                                const Objective& objective) {
+    exec::SubprocessOptions child;
+    child.argv = {"worker"};
+    child.function = [this, &config, url, &objective] {
+      worker_ = true;
+      workers_ = 1;
+      progress_ = "quiet";
+      InstallInterruptHandlers();  // the child starts with default dispositions
+      return RunStudy(config, url, objective) ? kExitSuccess : kExitFailure;
+    };
+    const std::vector<exec::SubprocessOptions> children(static_cast<size_t>(workers_ - 1), child);
+    return std::make_unique<WorkerPool>(children, InterruptFlag());
+  }
+
   // With --workers N, in-process training (objective: {task: ...}) gets the objective's threads
-  // (or this machine's) split N ways; a worker started by `run` is told its share.
-  void SplitObjectiveThreads(Json& raw) {
-    if (!raw.contains("objective") || !raw.at("objective").is_object() ||
+  // (or this machine's) split N ways.
+  void SplitObjectiveThreads(Json& raw) const {
+    if (workers_ <= 1 || !raw.contains("objective") || !raw.at("objective").is_object() ||
         !raw.at("objective").contains("task")) {
       return;
     }
     Json& objective = raw["objective"];
-    if (!objective_threads_ && workers_ > 1) {
-      const Json& given = objective.value("threads", Json(0));
-      const int64_t threads =
-          given.is_number_integer() && given.get<int64_t>() > 0
-              ? given.get<int64_t>()
-              : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
-      objective_threads_ = std::max<int64_t>(1, threads / workers_);
-    }
-    if (objective_threads_) objective["threads"] = *objective_threads_;
-  }
-
-  // The command line of one more worker of this run: the same config and study, quiet.
-  std::vector<std::string> WorkerArgv(const StudyConfig& config, const std::string& url) const {
-    std::vector<std::string> argv = {SelfExecutable(), "worker", config_path_,
-                                     "--storage",      url,      "--study",
-                                     config.study,     "--seed", std::to_string(config.seed),
-                                     "--progress",     "quiet"};
-    const auto add = [&argv](const char* flag, const std::string& value) {
-      argv.emplace_back(flag);
-      argv.push_back(value);
-    };
-    if (config.trials) add("--trials", std::to_string(*config.trials));
-    if (sampler_) add("--sampler", *sampler_);
-    if (pruner_) add("--pruner", *pruner_);
-    if (max_failures_) add("--max-failures", std::to_string(*max_failures_));
-    if (stop_after_) add("--stop-after", std::to_string(*stop_after_));
-    if (objective_threads_) add("--objective-threads", std::to_string(*objective_threads_));
-    return argv;
+    const Json& given = objective.value("threads", Json(0));
+    const int64_t threads =
+        given.is_number_integer() && given.get<int64_t>() > 0
+            ? given.get<int64_t>()
+            : static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+    objective["threads"] = std::max<int64_t>(1, threads / workers_);
   }
 
   // A program to run (objective: {command: [...]}) or a model to train in this process
@@ -239,7 +238,6 @@ class RunCommand : public Command {
   std::string progress_ = "auto";
   bool worker_ = false;
   int64_t workers_ = 1;
-  std::optional<int64_t> objective_threads_;
 };
 
 }  // namespace

@@ -1,9 +1,6 @@
 #include "cli/worker_pool.h"
 
-#include <unistd.h>
-
 #include <chrono>
-#include <climits>
 #include <cstdio>
 #include <string_view>
 
@@ -11,19 +8,10 @@
 
 namespace automl::cli {
 
-std::string SelfExecutable() {
-  char path[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-  if (n <= 0) throw Error(ErrorKind::kInternal, "cannot find this program's path (/proc/self/exe)");
-  return std::string(path, static_cast<size_t>(n));
-}
-
-WorkerPool::WorkerPool(const std::vector<std::vector<std::string>>& argvs,
+WorkerPool::WorkerPool(const std::vector<exec::SubprocessOptions>& children,
                        const std::atomic<bool>& interrupted)
     : interrupted_(interrupted) {
-  for (const auto& argv : argvs) {
-    exec::SubprocessOptions options;
-    options.argv = argv;
+  for (const exec::SubprocessOptions& options : children) {
     children_.push_back(std::make_unique<exec::Subprocess>(options));
   }
   statuses_.resize(children_.size());

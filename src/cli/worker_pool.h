@@ -1,7 +1,7 @@
-// `automl run --workers N`: the other N - 1 workers of a study, as child processes running
-// `automl worker` with the same study options. They share the study through its storage (the
-// counting contract makes them meet the target exactly); their output is passed through, and an
-// interrupt of this process (SIGINT, SIGTERM) is passed on to them.
+// `automl run --workers N`: the other N - 1 workers of a study, as child processes. They share
+// the study through its storage (the counting contract makes them meet the target exactly);
+// their output is passed through, and an interrupt of this process (SIGINT, SIGTERM) is passed
+// on to them.
 #ifndef AUTOML_SRC_CLI_WORKER_POOL_H_
 #define AUTOML_SRC_CLI_WORKER_POOL_H_
 
@@ -17,10 +17,10 @@ namespace automl::cli {
 
 class WorkerPool {
  public:
-  // Starts one child per entry of |argvs| (each a full argv) and a thread that drains their
-  // output (stdout to this process's stdout, stderr to its stderr) and terminates them when
-  // |interrupted| turns true.
-  WorkerPool(const std::vector<std::vector<std::string>>& argvs,
+  // Starts one child per entry of |children| and a thread that drains their output (stdout to
+  // this process's stdout, stderr to its stderr) and terminates them when |interrupted| turns
+  // true.
+  WorkerPool(const std::vector<exec::SubprocessOptions>& children,
              const std::atomic<bool>& interrupted);
   // Terminates the children still running (when Wait() was not reached: an error here).
   ~WorkerPool();
@@ -39,9 +39,6 @@ class WorkerPool {
   std::vector<exec::ExitStatus> statuses_;
   std::thread supervisor_;
 };
-
-// This program's own path, to start more of it.
-std::string SelfExecutable();
 
 }  // namespace automl::cli
 

@@ -1,5 +1,6 @@
 #include "automl/optimize.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -19,9 +20,11 @@ bool Raised(const std::atomic<bool>* flag) { return flag && flag->load(); }
 
 // Sleeps |seconds| in slices, returning early when |flag| is raised.
 void Wait(double seconds, const std::atomic<bool>* flag) {
-  const auto until = Clock::now() + std::chrono::duration<double>(seconds);
-  while (Clock::now() < until && !Raised(flag)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const Clock::time_point until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                     std::chrono::duration<double>(seconds));
+  for (auto now = Clock::now(); now < until && !Raised(flag); now = Clock::now()) {
+    std::this_thread::sleep_for(
+        std::min<Clock::duration>(until - now, std::chrono::milliseconds(20)));
   }
 }
 
@@ -100,6 +103,11 @@ OptimizeSummary Study::Run(const Objective& objective, const OptimizeOptions& op
   auto stop = [&](StopReason::Kind kind, std::string message) {
     summary.stop = StopReason{kind, std::move(message)};
   };
+  // While other processes' trials fill the target, it is checked again after 10 ms, then at
+  // doubling intervals up to poll_seconds: the last trials of a study end all its workers
+  // promptly, and a long wait costs a query per poll_seconds.
+  constexpr double kFirstPollSeconds = 0.01;
+  double poll = std::min(kFirstPollSeconds, options.poll_seconds);
   for (;;) {
     if (Raised(options.stop_flag)) {
       stop(StopReason::Kind::kInterrupted, "interrupted");
@@ -124,10 +132,12 @@ OptimizeSummary Study::Run(const Objective& objective, const OptimizeOptions& op
       // Other processes' trials fill the target but may still fail: wait for them, and take
       // over those whose process died.
       for (auto& cb : callbacks) cb->OnWait(*this, ask.counts);
-      Wait(options.poll_seconds, options.stop_flag);
+      Wait(poll, options.stop_flag);
+      poll = std::min(2 * poll, options.poll_seconds);
       FailLostTrials();
       continue;
     }
+    poll = std::min(kFirstPollSeconds, options.poll_seconds);
     if (ask.status == ClaimStatus::kExhausted) {
       stop(StopReason::Kind::kExhausted,
            "sampler '" + sampler().name() + "' has proposed every point it has");

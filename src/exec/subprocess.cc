@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <thread>
 
 #include "automl/error.h"
@@ -68,10 +70,10 @@ struct ChildSetup {
   pid_t parent;
 };
 
-// The child: its own process group (so the whole group can be signalled), killed with its
-// parent, default signal handling, /dev/null as stdin and the pipes as stdout and stderr; then
-// the program. Only async-signal-safe calls: it runs in its parent's memory.
-[[noreturn]] __attribute__((noinline)) void RunChild(const ChildSetup* s) {
+// The child's setup: its own process group (so the whole group can be signalled), killed with
+// its parent, default signal handling, /dev/null as stdin and the pipes as stdout and stderr.
+// Only async-signal-safe calls: after vfork it runs in its parent's memory.
+void SetUpChild(const ChildSetup* s) {
   setpgid(0, 0);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) ChildFail(s->exec_fd, kSetup);
   if (getppid() != s->parent) _exit(127);  // the parent died before prctl took effect
@@ -84,8 +86,30 @@ struct ChildSetup {
     ChildFail(s->exec_fd, kSetup);
   }
   if (s->cwd && chdir(s->cwd) != 0) ChildFail(s->exec_fd, kChdir);
+}
+
+// The child of vfork(): set up, then the program.
+[[noreturn]] __attribute__((noinline)) void RunChild(const ChildSetup* s) {
+  SetUpChild(s);
   execve(s->program, s->argv, s->env);
   ChildFail(s->exec_fd, kExec);
+}
+
+// The child of fork() for SubprocessOptions::function: set up, then the function, in this copy
+// of the parent. Closing the exec pipe tells the parent that the setup succeeded.
+[[noreturn]] void RunFunctionChild(const ChildSetup* s, const std::function<int()>& function,
+                                   std::initializer_list<int> parent_ends) {
+  for (int fd : parent_ends) close(fd);
+  SetUpChild(s);
+  for (int fd : {s->exec_fd, s->null_fd, s->out_fd, s->err_fd}) close(fd);
+  int code = 1;
+  try {
+    code = function();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+  }
+  std::fflush(nullptr);
+  _exit(code);
 }
 
 // How long the streams may stay open once every process of the group is dead: only a process
@@ -129,10 +153,12 @@ std::string ResolveProgram(const std::string& program) {
 
 Subprocess::Subprocess(const SubprocessOptions& options)
     : stderr_tail_bytes_(options.stderr_tail_bytes) {
-  if (options.argv.empty()) throw InvalidArgument("the command is empty");
+  const bool function = static_cast<bool>(options.function);
+  if (options.argv.empty() && !function) throw InvalidArgument("the command is empty");
+  const std::string name = options.argv.empty() ? "a function" : options.argv[0];
   // Everything the child needs is prepared before fork(): between fork and exec a child of a
   // threaded process may only make async-signal-safe calls.
-  std::string program = ResolveProgram(options.argv[0]);
+  std::string program = function ? std::string() : ResolveProgram(options.argv[0]);
   std::vector<std::string> argv = options.argv;
   std::vector<std::string> env = BuildEnvironment(options.environment);
   std::vector<char*> argv_ptrs = Pointers(argv);
@@ -165,19 +191,27 @@ Subprocess::Subprocess(const SubprocessOptions& options)
   // clobber.
   const ChildSetup setup{program.c_str(), argv_ptrs.data(), env_ptrs.data(), cwd,   null_fd,
                          out_pipe[1],     err_pipe[1],      exec_pipe[1],    parent};
-  // Not posix_spawn(): it cannot ask for PR_SET_PDEATHSIG, which keeps an objective from
-  // outliving a killed automl. The child writes nothing but the pid_t vfork returns into.
-  const pid_t child = vfork();  // NOLINT(clang-analyzer-security.insecureAPI.vfork)
-  // The child makes only async-signal-safe system calls before it execs, as glibc's own
-  // posix_spawn does on its vfork-like clone.
-  if (child == 0) RunChild(&setup);  // NOLINT(clang-analyzer-unix.Vfork)
+  pid_t child = -1;
+  if (function) {
+    std::fflush(nullptr);  // what is buffered here must not be written by the copy too
+    child = fork();
+    if (child == 0)
+      RunFunctionChild(&setup, options.function, {out_pipe[0], err_pipe[0], exec_pipe[0]});
+  } else {
+    // Not posix_spawn(): it cannot ask for PR_SET_PDEATHSIG, which keeps an objective from
+    // outliving a killed automl. The child writes nothing but the pid_t vfork returns into.
+    child = vfork();  // NOLINT(clang-analyzer-security.insecureAPI.vfork)
+    // The child makes only async-signal-safe system calls before it execs, as glibc's own
+    // posix_spawn does on its vfork-like clone.
+    if (child == 0) RunChild(&setup);  // NOLINT(clang-analyzer-unix.Vfork)
+  }
   const int fork_errno = errno;
   pid_ = child;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   for (int fd : {out_pipe[1], err_pipe[1], exec_pipe[1], null_fd}) close(fd);
   if (pid_ < 0) {
     for (int fd : {out_pipe[0], err_pipe[0], exec_pipe[0]}) close(fd);
-    throw StorageError(std::string("vfork: ") + strerror(fork_errno));
+    throw StorageError(std::string(function ? "fork: " : "vfork: ") + strerror(fork_errno));
   }
   setpgid(pid_, pid_);  // also from here, so the group exists before we ever signal it
 
@@ -202,7 +236,8 @@ Subprocess::Subprocess(const SubprocessOptions& options)
     } else if (report[0] == kSetup) {
       what = "cannot set up the process: ";
     }
-    throw InvalidArgument("cannot run '" + options.argv[0] + "': " + what + strerror(report[1]));
+    throw InvalidArgument("cannot run " + (function ? name : "'" + name + "'") + ": " + what +
+                          strerror(report[1]));
   }
   for (int fd : {stdout_fd_, stderr_fd_}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }

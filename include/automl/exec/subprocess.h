@@ -30,6 +30,11 @@ struct ExitStatus {
 
 struct SubprocessOptions {
   std::vector<std::string> argv;
+  // Instead of a program (argv then only names it in messages): this process forks, and the
+  // child runs |function| and exits with what it returns (1, with the message on stderr, when it
+  // throws). fork() copies only the calling thread, so this is for a process that has started
+  // no threads of its own yet (`automl run --workers`, before it opens its storage).
+  std::function<int()> function;
   // Set in the child's environment, on top of (or replacing) this process's variables.
   std::vector<std::pair<std::string, std::string>> environment;
   std::string working_directory;  // empty: this process's

@@ -59,14 +59,18 @@ void PostgresDb::Prepare(const PgStatement& statement) {
 }
 
 void PostgresDb::Write(const std::function<void(pqxx::transaction_base&)>& body) {
-  Transact(true, body);
+  Transact(Mode::kWrite, body);
 }
 
 void PostgresDb::Read(const std::function<void(pqxx::transaction_base&)>& body) {
-  Transact(false, body);
+  Transact(Mode::kRead, body);
 }
 
-void PostgresDb::Transact(bool write, const std::function<void(pqxx::transaction_base&)>& body) {
+void PostgresDb::Auto(const std::function<void(pqxx::transaction_base&)>& body) {
+  Transact(Mode::kAuto, body);
+}
+
+void PostgresDb::Transact(Mode mode, const std::function<void(pqxx::transaction_base&)>& body) {
   const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds_);
   std::minstd_rand jitter(static_cast<unsigned>(Clock::now().time_since_epoch().count()));
   double backoff_ms = 20;
@@ -85,7 +89,10 @@ void PostgresDb::Transact(bool write, const std::function<void(pqxx::transaction
     std::string lost;
     try {
       if (!connection_) Connect();
-      if (write) {
+      if (mode == Mode::kAuto) {
+        pqxx::nontransaction txn(*connection_);
+        body(txn);
+      } else if (mode == Mode::kWrite) {
         pqxx::work txn(*connection_);
         body(txn);
         txn.commit();

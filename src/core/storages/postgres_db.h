@@ -36,6 +36,10 @@ class PostgresDb {
   // StorageError.
   void Write(const std::function<void(pqxx::transaction_base&)>& body);
   void Read(const std::function<void(pqxx::transaction_base&)>& body);
+  // Runs |body| without a transaction block: each statement commits on its own. For single
+  // statements, and reads that need no snapshot: BEGIN and COMMIT would be two more round trips.
+  // Reconnects and re-runs like Write().
+  void Auto(const std::function<void(pqxx::transaction_base&)>& body);
 
   // Runs a prepared statement in |txn|.
   template <typename... Args>
@@ -49,7 +53,8 @@ class PostgresDb {
  private:
   void Connect();
   void Prepare(const PgStatement& statement);
-  void Transact(bool write, const std::function<void(pqxx::transaction_base&)>& body);
+  enum class Mode { kWrite, kRead, kAuto };
+  void Transact(Mode mode, const std::function<void(pqxx::transaction_base&)>& body);
 
   std::string conninfo_;
   std::string description_;

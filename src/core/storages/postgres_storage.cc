@@ -144,8 +144,14 @@ constexpr PgStatement kLockStudy{
     "lock_study",
     "SELECT next_number, next_sample_index, next_finish_seq, seed FROM automl.studies "
     "WHERE study_id = $1 FOR UPDATE"};
-constexpr PgStatement kStudyOfTrial{"study_of_trial",
-                                    "SELECT study_id FROM automl.trials WHERE trial_id = $1"};
+// Locks the study of a trial (only the study's row); the columns of kLockStudy, then study_id.
+constexpr PgStatement kLockStudyOfTrial{
+    "lock_study_of_trial",
+    "SELECT s.next_number, s.next_sample_index, s.next_finish_seq, s.seed, s.study_id "
+    "FROM automl.studies s JOIN automl.trials t ON t.study_id = s.study_id "
+    "WHERE t.trial_id = $1 FOR UPDATE OF s"};
+constexpr PgStatement kTrialState{"trial_state",
+                                  "SELECT state, number FROM automl.trials WHERE trial_id = $1"};
 // Locks the trial's row, so that it cannot finish between the check and the change.
 constexpr PgStatement kLockTrial{
     "lock_trial",
@@ -165,14 +171,19 @@ constexpr PgStatement kStudySystemAttrs{
     "study_system_attrs", "SELECT system_attrs FROM automl.studies WHERE study_id = $1 FOR UPDATE"};
 constexpr PgStatement kSetStudySystemAttrs{
     "set_study_system_attrs", "UPDATE automl.studies SET system_attrs = $2 WHERE study_id = $1"};
-constexpr PgStatement kTrialUserAttrs{"trial_user_attrs",
-                                      "SELECT user_attrs FROM automl.trials WHERE trial_id = $1"};
-constexpr PgStatement kSetTrialUserAttrs{
-    "set_trial_user_attrs", "UPDATE automl.trials SET user_attrs = $2 WHERE trial_id = $1"};
-constexpr PgStatement kTrialSystemAttrs{
-    "trial_system_attrs", "SELECT system_attrs FROM automl.trials WHERE trial_id = $1"};
-constexpr PgStatement kSetTrialSystemAttrs{
-    "set_trial_system_attrs", "UPDATE automl.trials SET system_attrs = $2 WHERE trial_id = $1"};
+// Changes of a RUNNING trial in one statement each, without a transaction block (no BEGIN and
+// COMMIT round trips): they touch only the trial's row and change nothing when it is not
+// RUNNING, which the caller then reports.
+constexpr PgStatement kMergeTrialUserAttr{
+    "merge_trial_user_attr",
+    "UPDATE automl.trials SET user_attrs = "
+    "(user_attrs::jsonb || jsonb_build_object($2::text, $3::jsonb))::text "
+    "WHERE trial_id = $1 AND state = 0"};
+constexpr PgStatement kMergeTrialSystemAttr{
+    "merge_trial_system_attr",
+    "UPDATE automl.trials SET system_attrs = "
+    "(system_attrs::jsonb || jsonb_build_object($2::text, $3::jsonb))::text "
+    "WHERE trial_id = $1 AND state = 0"};
 
 constexpr PgStatement kClaimWaiting{
     "claim_waiting",
@@ -180,13 +191,11 @@ constexpr PgStatement kClaimWaiting{
     "heartbeat = $5 WHERE trial_id = $1"};
 constexpr PgStatement kInsertRunning{
     "insert_running",
+    "WITH advance AS (UPDATE automl.studies SET next_number = next_number + 1, "
+    "next_sample_index = next_sample_index + 1 WHERE study_id = $1) "
     "INSERT INTO automl.trials (study_id, number, state, seed, sample_index, host, pid, worker, "
     "created, started, heartbeat, params) VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $8, $8, $9) "
     "RETURNING trial_id"};
-constexpr PgStatement kAdvanceSample{
-    "advance_sample",
-    "UPDATE automl.studies SET next_number = next_number + 1, "
-    "next_sample_index = next_sample_index + 1 WHERE study_id = $1"};
 constexpr PgStatement kInsertWaiting{
     "insert_waiting",
     "INSERT INTO automl.trials (study_id, number, state, params, seed, retry_of, created, "
@@ -194,23 +203,26 @@ constexpr PgStatement kInsertWaiting{
 constexpr PgStatement kAdvanceNumber{
     "advance_number",
     "UPDATE automl.studies SET next_number = next_number + 1 WHERE study_id = $1"};
+// Takes the study's next finish sequence number and finishes the trial, if it is RUNNING; the
+// study's row must be locked. When no row changed, the caller rolls back (the number stays).
 constexpr PgStatement kMarkFinished{
     "mark_finished",
-    "UPDATE automl.trials SET state = $2, vals = $3, reason = $4, finished = $5, finish_seq = $6 "
-    "WHERE trial_id = $1"};
-constexpr PgStatement kAdvanceFinishSeq{
-    "advance_finish_seq",
-    "UPDATE automl.studies SET next_finish_seq = next_finish_seq + 1 WHERE study_id = $1"};
-constexpr PgStatement kSetParams{"set_params",
-                                 "UPDATE automl.trials SET params = $2 WHERE trial_id = $1"};
+    "WITH seq AS (UPDATE automl.studies SET next_finish_seq = next_finish_seq + 1 "
+    "WHERE study_id = $6 RETURNING next_finish_seq - 1 AS n) "
+    "UPDATE automl.trials SET state = $2, vals = $3, reason = $4, finished = $5, "
+    "finish_seq = (SELECT n FROM seq) WHERE trial_id = $1 AND state = 0"};
+constexpr PgStatement kSetParams{
+    "set_params", "UPDATE automl.trials SET params = $2 WHERE trial_id = $1 AND state = 0"};
 constexpr PgStatement kInsertIntermediate{
     "insert_intermediate",
     "INSERT INTO automl.trial_intermediate (trial_id, step, vals) VALUES ($1, $2, $3) "
     "ON CONFLICT (trial_id, step) DO NOTHING"};
-constexpr PgStatement kBeat{"beat", "UPDATE automl.trials SET heartbeat = $2 WHERE trial_id = $1"};
+constexpr PgStatement kBeat{
+    "beat", "UPDATE automl.trials SET heartbeat = $2 WHERE trial_id = $1 AND state = 0"};
 constexpr PgStatement kSetLog{
     "set_log",
-    "INSERT INTO automl.trial_logs (trial_id, output, error_tail) VALUES ($1, $2, $3) "
+    "INSERT INTO automl.trial_logs (trial_id, output, error_tail) "
+    "SELECT $1::bigint, $2::text, $3::text FROM automl.trials WHERE trial_id = $1 AND state = 0 "
     "ON CONFLICT (trial_id) DO UPDATE SET output = EXCLUDED.output, "
     "error_tail = EXCLUDED.error_tail"};
 constexpr PgStatement kSelectLog{
@@ -416,15 +428,25 @@ class PostgresStorage::Impl {
   std::vector<FrozenTrial> ReadTrials(Txn& txn, const PgStatement& select,
                                       const PgStatement& intermediate, int64_t study_id,
                                       std::optional<int64_t> seq);
-  // The trial's study; NotFound when there is no such trial.
-  int64_t StudyOfTrial(Txn& txn, int64_t trial_id);
   // Locks the study's row; returns it (next_number, next_sample_index, next_finish_seq, seed).
   pqxx::row LockStudy(Txn& txn, int64_t study_id);
+  // Locks the row of the trial's study; returns it as LockStudy does, with study_id after.
+  pqxx::row LockStudyOfTrial(Txn& txn, int64_t trial_id);
+  // Runs a statement that changes the trial only while it is RUNNING; when it changed nothing,
+  // throws NotFound or NotRunning with |action|.
+  template <typename... Args>
+  void ChangeRunning(Txn& txn, const char* action, const PgStatement& statement, int64_t trial_id,
+                     Args&&... args) {
+    if (db_.Exec(txn, statement, trial_id, std::forward<Args>(args)...).affected_rows() > 0) return;
+    ThrowNotRunning(txn, trial_id, action);
+  }
+  [[noreturn]] void ThrowNotRunning(Txn& txn, int64_t trial_id, const char* action);
   // Locks the trial's row and checks that it is RUNNING; returns (number, study_id).
   std::pair<int64_t, int64_t> RequireRunning(Txn& txn, int64_t trial_id, const char* action);
-  // Moves a RUNNING trial to a finished state; the study's row must be locked (LockStudy).
-  void MarkFinished(Txn& txn, int64_t trial_id, int64_t study_id, int64_t seq, TrialState state,
-                    const std::vector<double>& values, const std::string& reason);
+  // Moves a RUNNING trial to a finished state; the study's row must be locked.
+  void MarkFinished(Txn& txn, int64_t trial_id, int64_t study_id, TrialState state,
+                    const std::vector<double>& values, const std::string& reason,
+                    const char* action);
   // Adds a WAITING trial; the study's row must be locked.
   int64_t InsertWaiting(Txn& txn, int64_t study_id, const pqxx::row& study, const ParamMap& params,
                         const Json& user_attrs, std::optional<int64_t> retry_of);
@@ -520,10 +542,17 @@ PostgresStorage::Impl::StudyCache& PostgresStorage::Impl::Refresh(Txn& txn, int6
   return cache;
 }
 
-int64_t PostgresStorage::Impl::StudyOfTrial(Txn& txn, int64_t trial_id) {
-  const pqxx::result r = db_.Exec(txn, kStudyOfTrial, trial_id);
+pqxx::row PostgresStorage::Impl::LockStudyOfTrial(Txn& txn, int64_t trial_id) {
+  const pqxx::result r = db_.Exec(txn, kLockStudyOfTrial, trial_id);
   if (r.empty()) throw NotFound("no trial with id " + std::to_string(trial_id));
-  return r[0][0].as<int64_t>();
+  return r[0];
+}
+
+void PostgresStorage::Impl::ThrowNotRunning(Txn& txn, int64_t trial_id, const char* action) {
+  const pqxx::result r = db_.Exec(txn, kTrialState, trial_id);
+  if (r.empty()) throw NotFound("no trial with id " + std::to_string(trial_id));
+  throw internal::NotRunning(r[0][1].as<int64_t>(), static_cast<TrialState>(r[0][0].as<int>()),
+                             action);
 }
 
 pqxx::row PostgresStorage::Impl::LockStudy(Txn& txn, int64_t study_id) {
@@ -542,14 +571,13 @@ std::pair<int64_t, int64_t> PostgresStorage::Impl::RequireRunning(Txn& txn, int6
   return {number, r[0][2].as<int64_t>()};
 }
 
-void PostgresStorage::Impl::MarkFinished(Txn& txn, int64_t trial_id, int64_t study_id, int64_t seq,
+void PostgresStorage::Impl::MarkFinished(Txn& txn, int64_t trial_id, int64_t study_id,
                                          TrialState state, const std::vector<double>& values,
-                                         const std::string& reason) {
+                                         const std::string& reason, const char* action) {
   std::optional<std::string> vals;
   if (state == TrialState::kComplete) vals = JsonText(internal::ValuesToJson(values));
-  db_.Exec(txn, kMarkFinished, trial_id, static_cast<int>(state), vals, ValidText(reason),
-           internal::Now(), seq);
-  db_.Exec(txn, kAdvanceFinishSeq, study_id);
+  ChangeRunning(txn, action, kMarkFinished, trial_id, static_cast<int>(state), vals,
+                ValidText(reason), internal::Now(), study_id);
 }
 
 int64_t PostgresStorage::Impl::InsertWaiting(Txn& txn, int64_t study_id, const pqxx::row& study,
@@ -618,7 +646,7 @@ int64_t PostgresStorage::CreateStudy(const StudyRecord& study) {
 std::optional<StudyRecord> PostgresStorage::FindStudy(std::string_view name) const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   std::optional<StudyRecord> out;
-  impl_->db_.Read([&](Txn& txn) {
+  impl_->db_.Auto([&](Txn& txn) {
     const pqxx::result r = impl_->db_.Exec(txn, kSelectStudyByName, std::string(name));
     out = r.empty() ? std::nullopt : std::optional<StudyRecord>(ReadStudy(r[0]));
   });
@@ -628,7 +656,7 @@ std::optional<StudyRecord> PostgresStorage::FindStudy(std::string_view name) con
 StudyRecord PostgresStorage::GetStudy(int64_t study_id) const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   StudyRecord out;
-  impl_->db_.Read([&](Txn& txn) {
+  impl_->db_.Auto([&](Txn& txn) {
     const pqxx::result r = impl_->db_.Exec(txn, kSelectStudyById, study_id);
     if (r.empty()) throw NotFound("no study with id " + std::to_string(study_id));
     out = ReadStudy(r[0]);
@@ -639,7 +667,7 @@ StudyRecord PostgresStorage::GetStudy(int64_t study_id) const {
 std::vector<StudyRecord> PostgresStorage::ListStudies() const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   std::vector<StudyRecord> out;
-  impl_->db_.Read([&](Txn& txn) {
+  impl_->db_.Auto([&](Txn& txn) {
     out.clear();
     for (const pqxx::row& r : impl_->db_.Exec(txn, kSelectAllStudies)) out.push_back(ReadStudy(r));
   });
@@ -718,7 +746,6 @@ ClaimResult PostgresStorage::ClaimTrial(int64_t study_id, const ClaimRequest& re
           db.Exec(txn, kInsertRunning, study_id, number, static_cast<int64_t>(t.seed), sample_index,
                   worker.host, worker.pid, worker.token, now, params);
       t.id = inserted[0][0].as<int64_t>();
-      db.Exec(txn, kAdvanceSample, study_id);
     }
     result.trial.state = TrialState::kRunning;
     result.trial.worker = worker;
@@ -731,9 +758,9 @@ ClaimResult PostgresStorage::ClaimTrial(int64_t study_id, const ClaimRequest& re
 
 void PostgresStorage::SetTrialParams(int64_t trial_id, const ParamMap& params) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
-  impl_->db_.Write([&](Txn& txn) {
-    impl_->RequireRunning(txn, trial_id, "set the parameters of");
-    impl_->db_.Exec(txn, kSetParams, trial_id, JsonText(ParamsToJson(params)));
+  impl_->db_.Auto([&](Txn& txn) {
+    impl_->ChangeRunning(txn, "set the parameters of", kSetParams, trial_id,
+                         JsonText(ParamsToJson(params)));
   });
 }
 
@@ -757,45 +784,41 @@ void PostgresStorage::FinishTrial(int64_t trial_id, TrialState state,
   internal::CheckFinishState(state);
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   impl_->db_.Write([&](Txn& txn) {
-    const int64_t study_id = impl_->StudyOfTrial(txn, trial_id);
-    const pqxx::row study = impl_->LockStudy(txn, study_id);
-    impl_->RequireRunning(txn, trial_id, "finish");
-    impl_->MarkFinished(txn, trial_id, study_id, study[2].as<int64_t>(), state, values, reason);
+    const pqxx::row study = impl_->LockStudyOfTrial(txn, trial_id);
+    impl_->MarkFinished(txn, trial_id, study[4].as<int64_t>(), state, values, reason, "finish");
   });
 }
 
 void PostgresStorage::SetTrialUserAttr(int64_t trial_id, const std::string& key,
                                        const Json& value) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
-  impl_->db_.Write([&](Txn& txn) {
-    impl_->RequireRunning(txn, trial_id, "set an attribute of");
-    impl_->UpdateJson(txn, kTrialUserAttrs, kSetTrialUserAttrs, trial_id, key, value);
+  impl_->db_.Auto([&](Txn& txn) {
+    impl_->ChangeRunning(txn, "set an attribute of", kMergeTrialUserAttr, trial_id, key,
+                         JsonText(value));
   });
 }
 
 void PostgresStorage::SetTrialSystemAttr(int64_t trial_id, const std::string& key,
                                          const Json& value) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
-  impl_->db_.Write([&](Txn& txn) {
-    impl_->RequireRunning(txn, trial_id, "set an attribute of");
-    impl_->UpdateJson(txn, kTrialSystemAttrs, kSetTrialSystemAttrs, trial_id, key, value);
+  impl_->db_.Auto([&](Txn& txn) {
+    impl_->ChangeRunning(txn, "set an attribute of", kMergeTrialSystemAttr, trial_id, key,
+                         JsonText(value));
   });
 }
 
 void PostgresStorage::SetTrialLog(int64_t trial_id, const TrialLog& log) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
-  impl_->db_.Write([&](Txn& txn) {
-    impl_->RequireRunning(txn, trial_id, "set the log of");
-    impl_->db_.Exec(txn, kSetLog, trial_id, ValidText(log.output), ValidText(log.error_tail));
+  impl_->db_.Auto([&](Txn& txn) {
+    impl_->ChangeRunning(txn, "set the log of", kSetLog, trial_id, ValidText(log.output),
+                         ValidText(log.error_tail));
   });
 }
 
 void PostgresStorage::Heartbeat(int64_t trial_id) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
-  impl_->db_.Write([&](Txn& txn) {
-    impl_->RequireRunning(txn, trial_id, "beat for");
-    impl_->db_.Exec(txn, kBeat, trial_id, internal::Now());
-  });
+  impl_->db_.Auto(
+      [&](Txn& txn) { impl_->ChangeRunning(txn, "beat for", kBeat, trial_id, internal::Now()); });
 }
 
 bool PostgresStorage::FailLostTrial(int64_t trial_id, const std::string& reason, bool requeue) {
@@ -803,12 +826,11 @@ bool PostgresStorage::FailLostTrial(int64_t trial_id, const std::string& reason,
   bool failed = false;
   impl_->db_.Write([&](Txn& txn) {
     failed = false;
-    const int64_t study_id = impl_->StudyOfTrial(txn, trial_id);
-    const pqxx::row study = impl_->LockStudy(txn, study_id);
+    const pqxx::row study = impl_->LockStudyOfTrial(txn, trial_id);
+    const int64_t study_id = study[4].as<int64_t>();
     const FrozenTrial trial = ReadTrial(impl_->db_.Exec(txn, kSelectTrialById, trial_id)[0]);
     if (trial.state != TrialState::kRunning) return;
-    impl_->MarkFinished(txn, trial_id, study_id, study[2].as<int64_t>(), TrialState::kFailed, {},
-                        reason);
+    impl_->MarkFinished(txn, trial_id, study_id, TrialState::kFailed, {}, reason, "fail");
     if (requeue && trial.has_params) {
       impl_->InsertWaiting(txn, study_id, study, trial.params, trial.user_attrs, trial.number);
     }
@@ -820,7 +842,7 @@ bool PostgresStorage::FailLostTrial(int64_t trial_id, const std::string& reason,
 FrozenTrial PostgresStorage::GetTrial(int64_t trial_id) const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   FrozenTrial out;
-  impl_->db_.Read([&](Txn& txn) {
+  impl_->db_.Auto([&](Txn& txn) {
     const pqxx::result r = impl_->db_.Exec(txn, kSelectTrialById, trial_id);
     if (r.empty()) throw NotFound("no trial with id " + std::to_string(trial_id));
     out = ReadTrial(r[0]);
@@ -832,7 +854,7 @@ FrozenTrial PostgresStorage::GetTrial(int64_t trial_id) const {
 FrozenTrial PostgresStorage::GetTrialByNumber(int64_t study_id, int64_t number) const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   FrozenTrial out;
-  impl_->db_.Read([&](Txn& txn) {
+  impl_->db_.Auto([&](Txn& txn) {
     const pqxx::result r = impl_->db_.Exec(txn, kSelectTrialByNumber, study_id, number);
     if (r.empty()) {
       throw NotFound("study " + std::to_string(study_id) + " has no trial " +
@@ -874,7 +896,7 @@ std::vector<FrozenTrial> PostgresStorage::GetTrialsFinishedAfter(int64_t study_i
                                                                  int64_t after_seq) const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   std::vector<FrozenTrial> out;
-  impl_->db_.Read([&](Txn& txn) {
+  impl_->db_.Auto([&](Txn& txn) {
     out.clear();
     const Impl::StudyCache& cache = impl_->Refresh(txn, study_id);
     for (size_t i = static_cast<size_t>(std::max<int64_t>(after_seq, 0)); i < cache.finished.size();
@@ -888,14 +910,14 @@ std::vector<FrozenTrial> PostgresStorage::GetTrialsFinishedAfter(int64_t study_i
 TrialCounts PostgresStorage::CountTrials(int64_t study_id) const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   TrialCounts counts;
-  impl_->db_.Read([&](Txn& txn) { counts = impl_->Counts(txn, study_id); });
+  impl_->db_.Auto([&](Txn& txn) { counts = impl_->Counts(txn, study_id); });
   return counts;
 }
 
 TrialLog PostgresStorage::GetTrialLog(int64_t trial_id) const {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   TrialLog log;
-  impl_->db_.Read([&](Txn& txn) {
+  impl_->db_.Auto([&](Txn& txn) {
     log = TrialLog{};
     const pqxx::result r = impl_->db_.Exec(txn, kSelectLog, trial_id);
     if (!r.empty()) {
