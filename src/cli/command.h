@@ -25,6 +25,9 @@ class Command {
   virtual ~Command() = default;
   // Adds the subcommand, with its options, to |app|.
   virtual CLI::App* Register(CLI::App& app) = 0;
+  // Whether it runs in automl-torch (cli/torch_backend.h): `automl` then hands the whole
+  // command line over before parsing it.
+  virtual bool NeedsTorch() const { return false; }
   // Runs it once the command line is parsed; returns the exit code. Errors are thrown as
   // automl::Error and reported by main().
   virtual int Execute() = 0;

@@ -33,6 +33,7 @@
 #include "cli/architecture_runs.h"
 #include "cli/command.h"
 #include "cli/interrupt.h"
+#include "cli/torch_backend.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/dl/darts_search.h"
@@ -126,8 +127,7 @@ class DartsCommand : public Command {
 
   int Execute() override {
 #ifndef AUTOML_HAVE_TORCH
-    throw FailedPrecondition(
-        "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
+    RunWithTorch();
 #else
     DartsRunConfig config = ReadDartsRunConfig(config_path_, method_);
     if (!flags_.name.empty()) config.name = flags_.name;

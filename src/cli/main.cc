@@ -7,6 +7,7 @@
 #include "automl/error.h"
 #include "automl/version.h"
 #include "cli/command.h"
+#include "cli/torch_backend.h"
 
 namespace {
 
@@ -22,6 +23,7 @@ std::string OneLine(std::string message) {
 
 int main(int argc, char** argv) {
   using namespace automl::cli;
+  KeepCommandLine(argc, argv);
   CLI::App app{"automl: hyperparameter, architecture and training-policy search", "automl"};
   app.set_version_flag("--version", AUTOML_VERSION);
   app.require_subcommand(1);
@@ -47,6 +49,23 @@ int main(int argc, char** argv) {
   std::vector<CLI::App*> subcommands;
   subcommands.reserve(commands.size());
   for (auto& command : commands) subcommands.push_back(command->Register(app));
+#ifndef AUTOML_HAVE_TORCH
+  // The subcommand is the first word that is not an option (the app's own are flags).
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] == '-') continue;
+    for (size_t k = 0; k < commands.size(); ++k) {
+      if (subcommands[k]->get_name() == argv[i] && commands[k]->NeedsTorch()) {
+        try {
+          RunWithTorch();
+        } catch (const automl::Error& e) {
+          std::fprintf(stderr, "automl: error: %s\n", OneLine(e.what()).c_str());
+          return kExitFailure;
+        }
+      }
+    }
+    break;
+  }
+#endif
 
   try {
     app.parse(argc, argv);

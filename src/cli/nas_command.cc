@@ -41,6 +41,7 @@ const StructuredParam& PickArchitecture(const Study& study, const std::string& n
 
 class NasCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand("nas", "Neural architecture search results");
     cmd->require_subcommand(1);

@@ -30,6 +30,7 @@
 #include "cli/architecture_runs.h"
 #include "cli/command.h"
 #include "cli/interrupt.h"
+#include "cli/torch_backend.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/dl/amlfs_search.h"
@@ -102,8 +103,7 @@ class PolicyCommand : public Command {
 
   int Execute() override {
 #ifndef AUTOML_HAVE_TORCH
-    throw FailedPrecondition(
-        "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
+    RunWithTorch();
 #else
     const bool augment = kind_ == "augment";
     const std::string method = augment ? "ohl" : "amlfs";
@@ -301,6 +301,7 @@ class PolicyCommand : public Command {
 
 class PolicyGroupCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd =
         app.add_subcommand("policy", "Training-policy search: augmentation (OHL), loss (AM-LFS)");

@@ -36,6 +36,7 @@
 #include "cli/command.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
+#include "cli/torch_backend.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/dl/proxy.h"
@@ -173,6 +174,7 @@ struct Setting {
 
 class ProxyRankCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
         "proxy-rank", "Rank proxy training settings by rank correlation with a reference (EcoNAS)");
@@ -341,6 +343,7 @@ class ProxyRankCommand : public Command {
 
 class ProxyRankCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand("proxy-rank", "Rank proxy training settings (EcoNAS)");
     cmd->add_option("config", config_path_, "proxy-rank config (YAML or JSON)")->required();
@@ -349,10 +352,7 @@ class ProxyRankCommand : public Command {
     cmd->add_option("--json", json_path_, "Also write the results to this JSON file");
     return cmd;
   }
-  int Execute() override {
-    throw FailedPrecondition(
-        "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
-  }
+  int Execute() override { RunWithTorch(); }
 
  private:
   std::string config_path_;

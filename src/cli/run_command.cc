@@ -21,6 +21,7 @@
 #include "automl/study_config.h"
 #include "cli/command.h"
 #include "cli/interrupt.h"
+#include "cli/torch_backend.h"
 #include "cli/worker_pool.h"
 
 #ifdef AUTOML_HAVE_TORCH
@@ -86,6 +87,9 @@ class RunCommand : public Command {
     if (pruner_) raw["pruner"] = ParseYaml(*pruner_, "--pruner");
     if (max_failures_) raw["max_failures"] = *max_failures_;
     if (stop_after_) raw["stop_after"] = *stop_after_;
+#ifndef AUTOML_HAVE_TORCH
+    if (StudyConfigNeedsTorch(raw)) RunWithTorch();
+#endif
     SplitObjectiveThreads(raw);
     const StudyConfig config = StudyConfig::FromJson(raw, config_path_);
     const std::string url = !storage_.empty() ? storage_ : config.storage.value_or(kDefaultStorage);

@@ -43,6 +43,7 @@
 #include "cli/command.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
+#include "cli/torch_backend.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/config_file.h"
@@ -315,6 +316,7 @@ std::string OpsText(const nas::ChainArch& arch) {
 
 class ScaleCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
         "scale", "EfficientNet compound scaling: search alpha, beta, gamma, train the family");
@@ -327,8 +329,7 @@ class ScaleCommand : public Command {
 
   int Execute() override {
 #ifndef AUTOML_HAVE_TORCH
-    throw FailedPrecondition(
-        "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
+    RunWithTorch();
 #else
     const ScaleConfig config = ReadScaleConfig(config_path_);
     const std::string url = !storage_.empty() ? storage_ : config.storage.value_or(kDefaultStorage);

@@ -28,6 +28,7 @@
 #include "cli/command.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
+#include "cli/torch_backend.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/dl/torch_objective.h"
@@ -58,6 +59,7 @@ struct SamplerRun {
 
 class SupernetRankCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
         "supernet-rank",
@@ -229,6 +231,7 @@ class SupernetRankCommand : public Command {
 
 class SupernetRankCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand("supernet-rank",
                                        "Rank correlation of weight-sharing supernets (LibTorch)");
@@ -238,10 +241,7 @@ class SupernetRankCommand : public Command {
     cmd->add_option("--json", json_path_, "Also write the results to this JSON file");
     return cmd;
   }
-  int Execute() override {
-    throw FailedPrecondition(
-        "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
-  }
+  int Execute() override { RunWithTorch(); }
 
  private:
   std::string config_path_;

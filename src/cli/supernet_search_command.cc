@@ -48,6 +48,7 @@
 #include "cli/command.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
+#include "cli/torch_backend.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/component_options.h"
@@ -203,6 +204,7 @@ struct Measured {
 
 class SupernetSearchCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
         "supernet-search",
@@ -615,6 +617,7 @@ class SupernetSearchCommand : public Command {
 
 class SupernetSearchCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand("supernet-search",
                                        "Search a trained weight-sharing supernet (LibTorch)");
@@ -623,10 +626,7 @@ class SupernetSearchCommand : public Command {
     cmd->add_option("--json", json_path_, "Also write the results to this JSON file");
     return cmd;
   }
-  int Execute() override {
-    throw FailedPrecondition(
-        "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
-  }
+  int Execute() override { RunWithTorch(); }
 
  private:
   std::string config_path_;

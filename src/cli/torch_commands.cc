@@ -9,6 +9,7 @@
 #include "automl/format.h"
 #include "automl/study.h"
 #include "cli/command.h"
+#include "cli/torch_backend.h"
 
 #ifdef AUTOML_HAVE_TORCH
 #include "automl/dl/model_file.h"
@@ -57,15 +58,13 @@ void PrintResult(const dl::TrainResult& r) {
 
 #else
 
-[[noreturn]] void NotBuilt() {
-  throw FailedPrecondition(
-      "this automl was built without LibTorch; rebuild with -DAUTOML_WITH_TORCH=ON");
-}
+[[noreturn]] void NotBuilt() { RunWithTorch(); }
 
 #endif
 
 class TrainCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand("train", "Train one model from a training config");
     cmd->add_option("config", config_path_, "Training config (YAML or JSON)")->required();
@@ -166,6 +165,7 @@ class TrainCommand : public Command {
 
 class ModelCommand : public Command {
  public:
+  bool NeedsTorch() const override { return true; }
   CLI::App* Register(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand("model", "Export and evaluate trained models");
     cmd->require_subcommand(1);

@@ -482,6 +482,21 @@ TEST_F(RunCommandTest, WorkersOptionSpreadsTheStudyOverProcesses) {
   EXPECT_THAT(memory.err, HasSubstr("in-memory storage cannot be shared"));
 }
 
+// `automl` runs command objectives without LibTorch in the process (cli/torch_backend.h): its
+// objective looks at its parent's mappings. (Where automl is built with LibTorch, training
+// commands run in automl-torch; their own tests go through `automl` and so through the hand-over.)
+TEST_F(RunCommandTest, CommandObjectivesRunWithoutLibTorchLoaded) {
+  // The value: how often "libtorch" occurs in the mappings of the objective's parent, automl.
+  const std::string config =
+      Write("t.yaml",
+            "study: t\ntrials: 1\nspace:\n  x: {type: float, low: 0, high: 1}\n"
+            "objective:\n  command: [sh, -c, 'exec " AUTOML_TEST_OBJECTIVE
+            " count \"$(grep -o libtorch /proc/$PPID/maps | tr -d \"\\n\")\" libtorch']\n");
+  const CliResult run = Run(config);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(Load("t").GetTrial(0).values, std::vector<double>{0});
+}
+
 #ifdef AUTOML_WITH_POSTGRES
 // Four workers on a PostgreSQL study while the server restarts (a fast shutdown cuts every
 // session): they reconnect, finish, and together meet the target exactly.

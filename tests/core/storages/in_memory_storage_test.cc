@@ -16,11 +16,16 @@ TEST(OpenStorageTest, MemoryUrls) {
     EXPECT_EQ(OpenStorage(url)->Describe(), "memory") << url;
   }
   EXPECT_THROW(OpenStorage(""), InvalidArgument);
-  EXPECT_THROW(OpenStorage("postgresql://u:secret@host/db"), InvalidArgument);
+  EXPECT_THROW(OpenStorage("mysql://u:secret@host/db"), InvalidArgument);
+  // An unknown host: an error at once, which names the server but never prints the password.
   try {
-    OpenStorage("postgresql://u:secret@host/db");
-  } catch (const InvalidArgument& e) {
+    OpenStorage("postgresql://u:secret@no-such-host.invalid/db");
+    ADD_FAILURE() << "no such server";
+  } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos) << "never print a password";
+    EXPECT_NE(std::string(e.what()).find("postgresql://u:***@no-such-host.invalid/db"),
+              std::string::npos)
+        << e.what();
   }
 }
 
