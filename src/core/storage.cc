@@ -1,15 +1,39 @@
 #include "automl/storage.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "automl/error.h"
 #include "automl/storages/in_memory_storage.h"
-#ifdef AUTOML_WITH_POSTGRES
 #include "automl/storages/postgres_storage.h"
-#endif
 #include "automl/storages/sqlite_storage.h"
 
 namespace automl {
+
+// Declared with PostgresStorage; defined here, as OpenStorage's messages need it in every build.
+std::string RedactPostgresUrl(const std::string& url) {
+  std::string out = url;
+  const size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const size_t authority = scheme + 3;
+    const size_t end = std::min(out.find('/', authority), out.find('?', authority));
+    const size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
+    if (at != std::string::npos && at >= authority) {
+      const size_t colon = out.find(':', authority);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // ?password=... (or &password=...) as libpq also accepts.
+  for (size_t at = out.find("password="); at != std::string::npos;
+       at = out.find("password=", at + 1)) {
+    if (at == 0 || (out[at - 1] != '?' && out[at - 1] != '&')) continue;
+    const size_t value = at + 9;
+    const size_t stop = out.find('&', value);
+    out.replace(value, (stop == std::string::npos ? out.size() : stop) - value, "***");
+  }
+  return out;
+}
+
 namespace {
 
 SqliteOptions ParseSqliteUrl(const std::string& url, const std::string& rest) {
@@ -81,9 +105,8 @@ std::shared_ptr<Storage> OpenPostgres(const std::string& url) {
   if (!kept.empty()) options.url += "?" + kept;
   return std::make_shared<PostgresStorage>(options);
 #else
-  (void)url;
-  throw InvalidArgument(
-      "this automl was built without PostgreSQL support (-DAUTOML_WITH_POSTGRES=OFF)");
+  throw InvalidArgument("storage URL '" + RedactPostgresUrl(url) +
+                        "': this automl was built without PostgreSQL (-DAUTOML_WITH_POSTGRES=OFF)");
 #endif
 }
 

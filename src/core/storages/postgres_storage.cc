@@ -376,29 +376,6 @@ bool PostgresOptions::IsValid(std::string* error) const {
   return true;
 }
 
-std::string RedactPostgresUrl(const std::string& url) {
-  std::string out = url;
-  const size_t scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const size_t authority = scheme + 3;
-    const size_t end = std::min(out.find('/', authority), out.find('?', authority));
-    const size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
-    if (at != std::string::npos && at >= authority) {
-      const size_t colon = out.find(':', authority);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  // ?password=... (or &password=...) as libpq also accepts.
-  for (size_t at = out.find("password="); at != std::string::npos;
-       at = out.find("password=", at + 1)) {
-    if (at == 0 || (out[at - 1] != '?' && out[at - 1] != '&')) continue;
-    const size_t value = at + 9;
-    const size_t stop = out.find('&', value);
-    out.replace(value, (stop == std::string::npos ? out.size() : stop) - value, "***");
-  }
-  return out;
-}
-
 // ---- Impl -------------------------------------------------------------------------------------
 
 class PostgresStorage::Impl {
