@@ -48,6 +48,7 @@ class RunCommandTest : public ::testing::Test {
     return RunCli(args, dir_.path().string());
   }
   Study Load(const std::string& name) { return Study::Load(OpenStorage(Db()), name); }
+  void KillOneOfFourWorkers(const std::string& url);
 
   TempDir dir_;
 };
@@ -387,27 +388,27 @@ bool NumbersAreUnique(const std::vector<FrozenTrial>& trials) {
   return numbers.size() == trials.size();
 }
 
-// Four `automl worker`s on one study, one killed with kill -9 while its trial runs: the other
-// three end the study with exactly its target, the lost trial FAILED and re-run.
-TEST_F(RunCommandTest, FourWorkersOneKilledMidTrialMeetTheTargetExactly) {
+// Four `automl worker`s on one study in |url|, one killed with kill -9 while its trial runs: the
+// other three end the study with exactly its target, the lost trial FAILED and re-run.
+void RunCommandTest::KillOneOfFourWorkers(const std::string& url) {
   const std::string hold = dir_.File("hold");
   const std::string config =
       Write("w.yaml", Config("w", 24, R"("sleep", "0.02", "--hold-while", ")" + hold + "\""));
   std::vector<std::unique_ptr<exec::Subprocess>> workers;
   for (int i = 0; i < 4; ++i) {
     exec::SubprocessOptions options;
-    options.argv = {AUTOML_CLI, "worker", config, "--storage", Db(), "--progress", "quiet"};
+    options.argv = {AUTOML_CLI, "worker", config, "--storage", url, "--progress", "quiet"};
     options.working_directory = dir_.path().string();
     options.stderr_tail_bytes = 1 << 20;
     workers.push_back(std::make_unique<exec::Subprocess>(options));
   }
-  SqliteStorage storage({dir_.File("automl.db")});
+  const std::shared_ptr<Storage> storage = OpenStorage(url);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  const auto counts = [&] { return storage.CountTrials(storage.FindStudy("w")->id); };
+  const auto counts = [&] { return storage->CountTrials(storage->FindStudy("w")->id); };
   for (;;) {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the study never got going";
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (storage.FindStudy("w") && counts().complete >= 6) break;
+    if (storage->FindStudy("w") && counts().complete >= 6) break;
   }
   // Every worker's next objective waits on |hold|: four trials in flight, one per worker. One
   // that started before the file existed ends within 0.02 s, so four running for 0.5 s in a row
@@ -418,8 +419,8 @@ TEST_F(RunCommandTest, FourWorkersOneKilledMidTrialMeetTheTargetExactly) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     steady = counts().running == 4 ? steady + 1 : 0;
   }
-  const int64_t study_id = storage.FindStudy("w")->id;
-  const FrozenTrial victim = storage.GetTrials(study_id, {TrialState::kRunning}).front();
+  const int64_t study_id = storage->FindStudy("w")->id;
+  const FrozenTrial victim = storage->GetTrials(study_id, {TrialState::kRunning}).front();
   size_t killed = workers.size();
   for (size_t i = 0; i < workers.size(); ++i) {
     if (workers[i]->pid() == victim.worker.pid) killed = i;
@@ -434,7 +435,7 @@ TEST_F(RunCommandTest, FourWorkersOneKilledMidTrialMeetTheTargetExactly) {
     const exec::ExitStatus status = workers[i]->Finish([](std::string_view) {});
     EXPECT_TRUE(status.success()) << status.Describe() << "\n" << workers[i]->stderr_tail();
   }
-  const Study study = Load("w");
+  const Study study = Study::Load(storage, "w");
   const TrialCounts c = study.Counts();
   EXPECT_EQ(c.complete, 24);
   EXPECT_EQ(c.running, 0);
@@ -462,6 +463,18 @@ TEST_F(RunCommandTest, FourWorkersOneKilledMidTrialMeetTheTargetExactly) {
   }
   EXPECT_EQ(reruns, 1);
 }
+
+TEST_F(RunCommandTest, FourWorkersOneKilledMidTrialMeetTheTargetExactly) {
+  KillOneOfFourWorkers(Db());
+}
+
+#ifdef AUTOML_WITH_POSTGRES
+TEST_F(RunCommandTest, FourPostgresWorkersOneKilledMidTrialMeetTheTargetExactly) {
+  PostgresTestServer server;
+  if (!server.running()) AUTOML_SKIP_WITHOUT_POSTGRES(server.why_not());
+  KillOneOfFourWorkers(server.url());
+}
+#endif
 
 // `run --workers 3`: three processes share the study and meet its target exactly.
 TEST_F(RunCommandTest, WorkersOptionSpreadsTheStudyOverProcesses) {
