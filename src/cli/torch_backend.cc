@@ -46,6 +46,7 @@ void RunWithTorch() {
   const std::string program = TorchProgram();
   std::vector<std::string> line = CommandLine();
   std::vector<char*> args;
+  args.reserve(line.size() + 1);
   for (std::string& arg : line) args.push_back(arg.data());
   args.push_back(nullptr);
   std::fflush(nullptr);
