@@ -134,12 +134,12 @@ class RunCommand : public Command {
   }
 
   // The other N - 1 workers of `run --workers N`: copies of this process (fork), each one more
-  // quiet worker of the study, as `automl worker` would be. Forked, not started afresh: a new
-  // automl spends about half a second of CPU loading LibTorch, which on a few cores was most of
-  // the cost of a short study (BENCHMARKS.md, "Several workers"). Forking is safe here because
-  // this process has started no thread of its own yet (no storage, study, heartbeat or
-  // training); the one thread a library starts as it loads, OpenBLAS's pool, is shut down by
-  // OpenBLAS's own fork handler.
+  // quiet worker of the study, as `automl worker` would be. Forked, not started afresh: the
+  // copies share what this process has loaded and parsed (for automl-torch, half a second of CPU
+  // in LibTorch's initializers each; BENCHMARKS.md, "Several workers"). Forking is safe here
+  // because this process has started no thread of its own yet (no storage, study, heartbeat or
+  // training); the one thread a library starts as it loads, OpenBLAS's pool in automl-torch, is
+  // shut down by OpenBLAS's own fork handler.
   std::unique_ptr<WorkerPool> StartOtherWorkers(const StudyConfig& config, const std::string& url,
                                                 const Objective& objective) {
     exec::SubprocessOptions child;
