@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -475,6 +476,21 @@ TEST_F(RunCommandTest, FourPostgresWorkersOneKilledMidTrialMeetTheTargetExactly)
   KillOneOfFourWorkers(server.url());
 }
 #endif
+
+// A worker whose config changed the study's search space is refused in one line, before it runs
+// anything: workers of one study must agree on what they search.
+TEST_F(RunCommandTest, AWorkerWithAnIncompatibleConfigIsRefused) {
+  ASSERT_EQ(Run(Write("a.yaml", Config("same", 2, R"("sleep", "0")"))).code, 0);
+  std::string changed = Config("same", 4, R"("sleep", "0")");
+  changed.replace(changed.find("high: 10"), 8, "high: 20");
+  const CliResult worker =
+      RunCli({"worker", Write("b.yaml", changed), "--storage", Db(), "--progress", "quiet"},
+             dir_.path().string());
+  EXPECT_EQ(worker.code, 2);
+  EXPECT_THAT(worker.err, HasSubstr("another search space"));
+  EXPECT_EQ(std::count(worker.err.begin(), worker.err.end(), '\n'), 1) << worker.err;
+  EXPECT_EQ(Load("same").Counts().total(), 2);
+}
 
 // `run --workers 3`: three processes share the study and meet its target exactly.
 TEST_F(RunCommandTest, WorkersOptionSpreadsTheStudyOverProcesses) {

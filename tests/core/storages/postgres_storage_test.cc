@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 
+#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <set>
@@ -191,6 +192,24 @@ TEST_F(PostgresStorageTest, ConcurrentConnectionsMeetTheTargetExactly) {
   for (size_t i = 0; i < finished.size(); ++i) {
     EXPECT_EQ(finished[i].finish_seq, static_cast<int64_t>(i) + 1);
   }
+}
+
+// Workers started together on an empty database: one creates the schema, the others wait for it
+// (an advisory lock) and use it.
+TEST_F(PostgresStorageTest, WorkersOpeningAnEmptyDatabaseAtOnceShareOneSchema) {
+  std::vector<std::thread> threads;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&] {
+      PostgresStorage s({Url()});
+      if (s.schema_version() == PostgresStorage::kSchemaVersion) ++opened;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(opened.load(), 6);
+  pqxx::connection c(Url());
+  pqxx::nontransaction n(c);
+  EXPECT_EQ(n.exec("SELECT count(*) FROM automl.version_info")[0][0].as<int>(), 1);
 }
 
 TEST_F(PostgresStorageTest, TwoWorkersCreatingOneStudyGetOneStudy) {
