@@ -25,6 +25,7 @@
 #include "automl/stop_conditions.h"
 #include "automl/storage.h"
 #include "automl/storages/in_memory_storage.h"
+#include "automl/storages/postgres_storage.h"
 #include "automl/storages/sqlite_storage.h"
 #include "automl/study.h"
 #include "automl/study_config.h"
