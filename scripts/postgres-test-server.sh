@@ -86,7 +86,11 @@ case "$action" in
     ;;
   stop)
     if [ -n "$bin" ] && [ -e "$dir/data/postmaster.pid" ]; then
-      as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+      # A server that does not stop in time is stopped harder, and then killed: its directory
+      # must not be removed from under a running server.
+      as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+        as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null 2>&1 ||
+        kill -9 "$(head -n 1 "$dir/data/postmaster.pid")" 2>/dev/null || true
     fi
     rm -rf "$dir"
     ;;

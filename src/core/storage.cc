@@ -1,38 +1,14 @@
 #include "automl/storage.h"
 
-#include <algorithm>
 #include <cstdlib>
 
 #include "automl/error.h"
 #include "automl/storages/in_memory_storage.h"
 #include "automl/storages/postgres_storage.h"
 #include "automl/storages/sqlite_storage.h"
+#include "core/storages/postgres_url.h"
 
 namespace automl {
-
-// Declared with PostgresStorage; defined here, as OpenStorage's messages need it in every build.
-std::string RedactPostgresUrl(const std::string& url) {
-  std::string out = url;
-  const size_t scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const size_t authority = scheme + 3;
-    const size_t end = std::min(out.find('/', authority), out.find('?', authority));
-    const size_t at = out.rfind('@', end == std::string::npos ? out.size() : end);
-    if (at != std::string::npos && at >= authority) {
-      const size_t colon = out.find(':', authority);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  // ?password=... (or &password=...) as libpq also accepts.
-  for (size_t at = out.find("password="); at != std::string::npos;
-       at = out.find("password=", at + 1)) {
-    if (at == 0 || (out[at - 1] != '?' && out[at - 1] != '&')) continue;
-    const size_t value = at + 9;
-    const size_t stop = out.find('&', value);
-    out.replace(value, (stop == std::string::npos ? out.size() : stop) - value, "***");
-  }
-  return out;
-}
 
 namespace {
 
@@ -82,7 +58,7 @@ SqliteOptions ParseSqliteUrl(const std::string& url, const std::string& rest) {
 std::shared_ptr<Storage> OpenPostgres(const std::string& url) {
 #ifdef AUTOML_WITH_POSTGRES
   PostgresOptions options;
-  const size_t q = url.find('?');
+  const size_t q = internal::SplitPostgresUrl(url).query;
   options.url = url.substr(0, q);
   std::string query = q == std::string::npos ? "" : url.substr(q + 1);
   std::string kept;

@@ -319,6 +319,15 @@ TYPED_TEST_P(StorageConformanceTest, TrialAttributesAndLogsRoundTrip) {
   EXPECT_EQ(r.user_attrs.at("epochs"), 12);
   EXPECT_EQ(r.system_attrs.at("command"), Json::array({"python3", "train.py"}));
   EXPECT_TRUE(r.heartbeat.has_value());
+  // Attributes come back exactly: keys in the order given (automl's JSON keeps it), and text a
+  // JSON string may hold, NUL included.
+  const Json ordered =
+      Json::parse(R"({"zeta": {"y": 1, "b": [2, {"k": 3, "c": 4}]}, "alpha": "a\u0000b"})");
+  s.SetTrialUserAttr(t.id, "nested", ordered);
+  s.SetTrialUserAttr(t.id, "later", 1);
+  const Json attrs = s.GetTrial(t.id).user_attrs;
+  EXPECT_EQ(attrs.at("nested").dump(), ordered.dump());
+  EXPECT_EQ(attrs.at("epochs"), 12);
   const TrialLog log = s.GetTrialLog(t.id);
   EXPECT_EQ(log.output, "line 1\nline 2\nline 3\n");
   EXPECT_EQ(log.error_tail, "Traceback...\nValueError\n");

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "automl/error.h"
+#include "core/storages/postgres_url.h"
 
 namespace automl::internal {
 namespace {
@@ -30,19 +31,21 @@ std::string OneLine(const char* what) {
 
 }  // namespace
 
-PostgresDb::PostgresDb(std::string conninfo, std::string description, double timeout_seconds)
+PostgresDb::PostgresDb(std::string conninfo, std::string description,
+                       std::vector<std::string> secrets, double timeout_seconds)
     : conninfo_(std::move(conninfo)),
       description_(std::move(description)),
+      secrets_(std::move(secrets)),
       timeout_seconds_(timeout_seconds) {
   try {
     Connect();
-  } catch (const pqxx::broken_connection& e) {
-    throw StorageError("cannot connect to PostgreSQL at " + description_ + ": " +
-                       OneLine(e.what()));
   } catch (const pqxx::failure& e) {
-    throw StorageError("cannot connect to PostgreSQL at " + description_ + ": " +
-                       OneLine(e.what()));
+    throw StorageError("cannot connect to PostgreSQL at " + description_ + ": " + Message(e));
   }
+}
+
+std::string PostgresDb::Message(const std::exception& e) const {
+  return WithoutSecrets(OneLine(e.what()), secrets_);
 }
 
 PostgresDb::~PostgresDb() = default;
@@ -103,20 +106,20 @@ void PostgresDb::Transact(Mode mode, const std::function<void(pqxx::transaction_
       }
       return;
     } catch (const pqxx::broken_connection& e) {
-      lost = OneLine(e.what());
+      lost = Message(e);
     } catch (const pqxx::in_doubt_error& e) {
-      lost = OneLine(e.what());
+      lost = Message(e);
     } catch (const pqxx::transaction_rollback& e) {
       // A serialization failure or deadlock: the server rolled back; run it again.
-      if (Clock::now() >= deadline) give_up("transactions kept conflicting: " + OneLine(e.what()));
+      if (Clock::now() >= deadline) give_up("transactions kept conflicting: " + Message(e));
       wait();
       continue;
     } catch (const pqxx::sql_error& e) {
-      if (!MeansConnectionLost(e)) throw StorageError("PostgreSQL: " + OneLine(e.what()));
-      lost = OneLine(e.what());
+      if (!MeansConnectionLost(e)) throw StorageError("PostgreSQL: " + Message(e));
+      lost = Message(e);
     } catch (const pqxx::failure& e) {
       // Any other libpqxx failure mid-transaction leaves the connection in an unknown state.
-      lost = OneLine(e.what());
+      lost = Message(e);
     }
     connection_.reset();
     if (Clock::now() >= deadline) give_up("could not reconnect (" + lost + ")");

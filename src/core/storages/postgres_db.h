@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace automl::internal {
 
@@ -22,8 +23,10 @@ struct PgStatement {
 class PostgresDb {
  public:
   // |conninfo| goes to libpq as is (it may hold a password); |description| is what messages
-  // show instead. Connects at once: throws StorageError when the server cannot be reached.
-  PostgresDb(std::string conninfo, std::string description, double timeout_seconds);
+  // show instead, and each of |secrets| is replaced by "***" in what libpq says (its messages
+  // may quote the URL). Connects at once: throws StorageError when the server cannot be reached.
+  PostgresDb(std::string conninfo, std::string description, std::vector<std::string> secrets,
+             double timeout_seconds);
   ~PostgresDb();
   PostgresDb(const PostgresDb&) = delete;
   PostgresDb& operator=(const PostgresDb&) = delete;
@@ -57,7 +60,11 @@ class PostgresDb {
   void Transact(Mode mode, const std::function<void(pqxx::transaction_base&)>& body);
 
   std::string conninfo_;
+  // libpq's message for |e|, on one line, without secrets.
+  std::string Message(const std::exception& e) const;
+
   std::string description_;
+  std::vector<std::string> secrets_;
   double timeout_seconds_;
   std::unique_ptr<pqxx::connection> connection_;
 };

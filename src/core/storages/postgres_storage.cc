@@ -7,6 +7,7 @@
 #include "automl/error.h"
 #include "automl/version.h"
 #include "core/storages/postgres_db.h"
+#include "core/storages/postgres_url.h"
 #include "core/storages/storage_util.h"
 
 namespace automl {
@@ -20,7 +21,7 @@ constexpr const char* kApplication = "automl";
 
 // Held while the schema is checked or created, so that workers starting together on an empty
 // database do not both create it. The key is "automl" in ASCII.
-constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(107083335593324)";
+constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(107157092527468)";
 
 // Schema version 1: SqliteStorage's tables, in PostgreSQL's types, in the `automl` schema.
 constexpr const char* kSchema = R"sql(
@@ -171,19 +172,21 @@ constexpr PgStatement kStudySystemAttrs{
     "study_system_attrs", "SELECT system_attrs FROM automl.studies WHERE study_id = $1 FOR UPDATE"};
 constexpr PgStatement kSetStudySystemAttrs{
     "set_study_system_attrs", "UPDATE automl.studies SET system_attrs = $2 WHERE study_id = $1"};
+// A trial's attributes, its row locked. (Merged here, not with jsonb's ||: jsonb reorders keys,
+// and automl's JSON keeps them in their order.)
+constexpr PgStatement kTrialUserAttrs{
+    "trial_user_attrs",
+    "SELECT user_attrs, state, number FROM automl.trials WHERE trial_id = $1 FOR UPDATE"};
+constexpr PgStatement kSetTrialUserAttrs{
+    "set_trial_user_attrs", "UPDATE automl.trials SET user_attrs = $2 WHERE trial_id = $1"};
+constexpr PgStatement kTrialSystemAttrs{
+    "trial_system_attrs",
+    "SELECT system_attrs, state, number FROM automl.trials WHERE trial_id = $1 FOR UPDATE"};
+constexpr PgStatement kSetTrialSystemAttrs{
+    "set_trial_system_attrs", "UPDATE automl.trials SET system_attrs = $2 WHERE trial_id = $1"};
 // Changes of a RUNNING trial in one statement each, without a transaction block (no BEGIN and
 // COMMIT round trips): they touch only the trial's row and change nothing when it is not
 // RUNNING, which the caller then reports.
-constexpr PgStatement kMergeTrialUserAttr{
-    "merge_trial_user_attr",
-    "UPDATE automl.trials SET user_attrs = "
-    "(user_attrs::jsonb || jsonb_build_object($2::text, $3::jsonb))::text "
-    "WHERE trial_id = $1 AND state = 0"};
-constexpr PgStatement kMergeTrialSystemAttr{
-    "merge_trial_system_attr",
-    "UPDATE automl.trials SET system_attrs = "
-    "(system_attrs::jsonb || jsonb_build_object($2::text, $3::jsonb))::text "
-    "WHERE trial_id = $1 AND state = 0"};
 
 constexpr PgStatement kClaimWaiting{
     "claim_waiting",
@@ -358,8 +361,10 @@ FrozenTrial ReadTrial(const pqxx::row& r) {
 // libpq's own URI options, plus connect_timeout unless the URL sets it: an unreachable server
 // must fail the opening, not hang it.
 std::string ConnInfo(const std::string& url) {
-  if (url.find("connect_timeout=") != std::string::npos) return url;
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=10";
+  const size_t query = internal::SplitPostgresUrl(url).query;
+  if (query == std::string::npos) return url + "?connect_timeout=10";
+  if (("&" + url.substr(query + 1)).find("&connect_timeout=") != std::string::npos) return url;
+  return url + "&connect_timeout=10";
 }
 
 }  // namespace
@@ -382,7 +387,8 @@ class PostgresStorage::Impl {
  public:
   explicit Impl(const PostgresOptions& options)
       : options_(options),
-        db_(ConnInfo(options.url), RedactPostgresUrl(options.url), options.timeout_seconds) {
+        db_(ConnInfo(options.url), RedactPostgresUrl(options.url),
+            internal::PostgresUrlSecrets(options.url), options.timeout_seconds) {
     Open();
   }
 
@@ -429,6 +435,9 @@ class PostgresStorage::Impl {
                         const Json& user_attrs, std::optional<int64_t> retry_of);
   void UpdateJson(Txn& txn, const PgStatement& select, const PgStatement& update, int64_t id,
                   const std::string& key, const Json& value);
+  // Sets one attribute of a RUNNING trial (|select| locks its row: attributes, state, number).
+  void SetTrialAttr(Txn& txn, const PgStatement& select, const PgStatement& update,
+                    int64_t trial_id, const std::string& key, const Json& value);
 };
 
 void PostgresStorage::Impl::Open() {
@@ -577,6 +586,20 @@ void PostgresStorage::Impl::UpdateJson(Txn& txn, const PgStatement& select,
   Json attrs = ParseJson(r[0][0], "attributes");
   attrs[key] = value;
   db_.Exec(txn, update, id, JsonText(attrs));
+}
+
+void PostgresStorage::Impl::SetTrialAttr(Txn& txn, const PgStatement& select,
+                                         const PgStatement& update, int64_t trial_id,
+                                         const std::string& key, const Json& value) {
+  const pqxx::result r = db_.Exec(txn, select, trial_id);
+  if (r.empty()) throw NotFound("no trial with id " + std::to_string(trial_id));
+  const auto state = static_cast<TrialState>(r[0][1].as<int>());
+  if (state != TrialState::kRunning) {
+    throw internal::NotRunning(r[0][2].as<int64_t>(), state, "set an attribute of");
+  }
+  Json attrs = ParseJson(r[0][0], "attributes");
+  attrs[key] = value;
+  db_.Exec(txn, update, trial_id, JsonText(attrs));
 }
 
 // ---- PostgresStorage --------------------------------------------------------------------------
@@ -769,18 +792,16 @@ void PostgresStorage::FinishTrial(int64_t trial_id, TrialState state,
 void PostgresStorage::SetTrialUserAttr(int64_t trial_id, const std::string& key,
                                        const Json& value) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
-  impl_->db_.Auto([&](Txn& txn) {
-    impl_->ChangeRunning(txn, "set an attribute of", kMergeTrialUserAttr, trial_id, key,
-                         JsonText(value));
+  impl_->db_.Write([&](Txn& txn) {
+    impl_->SetTrialAttr(txn, kTrialUserAttrs, kSetTrialUserAttrs, trial_id, key, value);
   });
 }
 
 void PostgresStorage::SetTrialSystemAttr(int64_t trial_id, const std::string& key,
                                          const Json& value) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
-  impl_->db_.Auto([&](Txn& txn) {
-    impl_->ChangeRunning(txn, "set an attribute of", kMergeTrialSystemAttr, trial_id, key,
-                         JsonText(value));
+  impl_->db_.Write([&](Txn& txn) {
+    impl_->SetTrialAttr(txn, kTrialSystemAttrs, kSetTrialSystemAttrs, trial_id, key, value);
   });
 }
 

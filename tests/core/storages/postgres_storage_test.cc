@@ -150,6 +150,17 @@ TEST_F(PostgresStorageTest, AnUnreachableServerIsAClearErrorNotAHang) {
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   EXPECT_THROW(OpenStorage("postgresql://h/db?timeout=0"), InvalidArgument);
+  // libpq quotes what it cannot parse, password included: the message must not.
+  for (const char* url :
+       {"postgresql://u:50%off@127.0.0.1:1/db", "postgresql://u:s3cr3t@[::1]x/db"}) {
+    try {
+      OpenStorage(url);
+      ADD_FAILURE() << "a malformed URL opens nothing";
+    } catch (const Error& e) {
+      EXPECT_THAT(std::string(e.what()), Not(HasSubstr("50%off"))) << e.what();
+      EXPECT_THAT(std::string(e.what()), Not(HasSubstr("s3cr3t"))) << e.what();
+    }
+  }
 }
 
 // Separate connections (as separate workers have) claiming at once: the study's row lock keeps
