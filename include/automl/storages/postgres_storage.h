@@ -15,10 +15,11 @@
 //  - Opening fails at once, with a clear message, when the server cannot be reached (libpq's
 //    connect_timeout, 10 s unless the URL says otherwise). A connection lost later (a server
 //    restart) is re-established, and the interrupted transaction re-run, for up to `timeout`
-//    seconds (default 120); only then does the call fail. One case stays ambiguous, as with any
-//    database client: when the connection drops after COMMIT was sent but before its answer
-//    arrived, a re-run claim may hand out a second trial. That trial is never beaten for, so it
-//    fails as "worker lost" after the heartbeat timeout and is re-queued.
+//    seconds (default 120); only then does the call fail. When the connection dropped after
+//    COMMIT was sent but before its answer arrived, the earlier run may have taken effect: a
+//    claim, enqueue, finish or lost-trial call then finds its own effect (claims and enqueues
+//    carry a random token) instead of repeating it. Other calls are idempotent, except that a
+//    repeated ReportIntermediate says the step was reported already.
 #ifndef AUTOML_STORAGES_POSTGRES_STORAGE_H_
 #define AUTOML_STORAGES_POSTGRES_STORAGE_H_
 

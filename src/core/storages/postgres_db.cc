@@ -88,6 +88,7 @@ void PostgresDb::Transact(Mode mode, const std::function<void(pqxx::transaction_
                        std::to_string(static_cast<int>(timeout_seconds_)) +
                        " s (the storage URL's ?timeout=)");
   };
+  may_have_committed_ = false;
   for (;;) {
     std::string lost;
     try {
@@ -108,6 +109,11 @@ void PostgresDb::Transact(Mode mode, const std::function<void(pqxx::transaction_
     } catch (const pqxx::broken_connection& e) {
       lost = Message(e);
     } catch (const pqxx::in_doubt_error& e) {
+      // The connection broke while COMMIT was on its way: it may have taken effect.
+      may_have_committed_ = true;
+      lost = Message(e);
+    } catch (const pqxx::statement_completion_unknown& e) {
+      may_have_committed_ = true;
       lost = Message(e);
     } catch (const pqxx::transaction_rollback& e) {
       // A serialization failure or deadlock: the server rolled back; run it again.

@@ -34,7 +34,8 @@ class PostgresDb {
   // Runs |body| in a transaction: READ COMMITTED for writes, a REPEATABLE READ read-only
   // snapshot for reads. A lost connection is re-established and the transaction re-run, with
   // backoff, for up to the timeout; serialization failures and deadlocks are re-run too. |body|
-  // may therefore run more than once and must only touch the database and its own locals.
+  // may therefore run more than once and must only touch the database and its own locals (see
+  // MayHaveCommitted()).
   // Errors of automl's own hierarchy thrown by |body| pass through; other SQL errors become
   // StorageError.
   void Write(const std::function<void(pqxx::transaction_base&)>& body);
@@ -43,6 +44,11 @@ class PostgresDb {
   // statements, and reads that need no snapshot: BEGIN and COMMIT would be two more round trips.
   // Reconnects and re-runs like Write().
   void Auto(const std::function<void(pqxx::transaction_base&)>& body);
+
+  // True, within a body run again by Write(), when an earlier run of this call may have been
+  // committed: the connection broke while COMMIT was on its way, and the server's answer never
+  // came. A body that must not take effect twice checks for its own earlier effect then.
+  bool MayHaveCommitted() const { return may_have_committed_; }
 
   // Runs a prepared statement in |txn|.
   template <typename... Args>
@@ -67,6 +73,7 @@ class PostgresDb {
   std::vector<std::string> secrets_;
   double timeout_seconds_;
   std::unique_ptr<pqxx::connection> connection_;
+  bool may_have_committed_ = false;
 };
 
 }  // namespace automl::internal

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <random>
 
 #include "automl/error.h"
 #include "automl/version.h"
@@ -73,6 +74,7 @@ CREATE TABLE automl.trials (
   heartbeat DOUBLE PRECISION,
   user_attrs TEXT NOT NULL DEFAULT '{}',
   system_attrs TEXT NOT NULL DEFAULT '{}',
+  op_token BIGINT,
   UNIQUE (study_id, number)
 );
 CREATE INDEX trials_by_state ON automl.trials (study_id, state, number);
@@ -121,6 +123,8 @@ constexpr PgStatement kSelectUnfinished{
 constexpr PgStatement kSelectOldestWaiting{
     "oldest_waiting",
     AUTOML_TRIAL_SELECT "WHERE study_id = $1 AND state = 4 ORDER BY number LIMIT 1"};
+constexpr PgStatement kSelectByToken{"trial_by_token",
+                                     AUTOML_TRIAL_SELECT "WHERE study_id = $1 AND op_token = $2"};
 constexpr PgStatement kSelectStudyByName{"study_by_name", AUTOML_STUDY_SELECT "WHERE name = $1"};
 constexpr PgStatement kSelectStudyById{"study_by_id", AUTOML_STUDY_SELECT "WHERE study_id = $1"};
 constexpr PgStatement kSelectAllStudies{"all_studies", AUTOML_STUDY_SELECT "ORDER BY study_id"};
@@ -188,21 +192,23 @@ constexpr PgStatement kSetTrialSystemAttrs{
 // COMMIT round trips): they touch only the trial's row and change nothing when it is not
 // RUNNING, which the caller then reports.
 
+// op_token: a random number per claim or enqueue, which finds the call's trial again when the
+// connection broke while its COMMIT was on the way (PostgresDb::MayHaveCommitted).
 constexpr PgStatement kClaimWaiting{
     "claim_waiting",
     "UPDATE automl.trials SET state = 0, host = $2, pid = $3, worker = $4, started = $5, "
-    "heartbeat = $5 WHERE trial_id = $1"};
+    "heartbeat = $5, op_token = $6 WHERE trial_id = $1"};
 constexpr PgStatement kInsertRunning{
     "insert_running",
     "WITH advance AS (UPDATE automl.studies SET next_number = next_number + 1, "
     "next_sample_index = next_sample_index + 1 WHERE study_id = $1) "
     "INSERT INTO automl.trials (study_id, number, state, seed, sample_index, host, pid, worker, "
-    "created, started, heartbeat, params) VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $8, $8, $9) "
-    "RETURNING trial_id"};
+    "created, started, heartbeat, params, op_token) "
+    "VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10) RETURNING trial_id"};
 constexpr PgStatement kInsertWaiting{
     "insert_waiting",
     "INSERT INTO automl.trials (study_id, number, state, params, seed, retry_of, created, "
-    "user_attrs) VALUES ($1, $2, 4, $3, $4, $5, $6, $7)"};
+    "user_attrs, op_token) VALUES ($1, $2, 4, $3, $4, $5, $6, $7, $8)"};
 constexpr PgStatement kAdvanceNumber{
     "advance_number",
     "UPDATE automl.studies SET next_number = next_number + 1 WHERE study_id = $1"};
@@ -396,6 +402,13 @@ class PostgresStorage::Impl {
   PostgresOptions options_;
   PostgresDb db_;
   int schema_version_ = 0;
+  std::mt19937_64 tokens_{std::random_device{}()};
+
+  // A fresh op_token (see kClaimWaiting).
+  int64_t NewToken() { return static_cast<int64_t>(tokens_() >> 1); }
+  // The trial an earlier run of this call created or claimed, when that run may have been
+  // committed (PostgresDb::MayHaveCommitted); nullopt otherwise.
+  std::optional<FrozenTrial> EarlierRun(Txn& txn, int64_t study_id, int64_t token);
 
   // Finished trials are read-only, so once read they are kept (as in SqliteStorage).
   struct StudyCache {
@@ -432,7 +445,7 @@ class PostgresStorage::Impl {
                     const char* action);
   // Adds a WAITING trial; the study's row must be locked.
   int64_t InsertWaiting(Txn& txn, int64_t study_id, const pqxx::row& study, const ParamMap& params,
-                        const Json& user_attrs, std::optional<int64_t> retry_of);
+                        const Json& user_attrs, std::optional<int64_t> retry_of, int64_t token);
   void UpdateJson(Txn& txn, const PgStatement& select, const PgStatement& update, int64_t id,
                   const std::string& key, const Json& value);
   // Sets one attribute of a RUNNING trial (|select| locks its row: attributes, state, number).
@@ -528,6 +541,14 @@ PostgresStorage::Impl::StudyCache& PostgresStorage::Impl::Refresh(Txn& txn, int6
   return cache;
 }
 
+std::optional<FrozenTrial> PostgresStorage::Impl::EarlierRun(Txn& txn, int64_t study_id,
+                                                             int64_t token) {
+  if (!db_.MayHaveCommitted()) return std::nullopt;
+  const pqxx::result r = db_.Exec(txn, kSelectByToken, study_id, token);
+  if (r.empty()) return std::nullopt;
+  return ReadTrial(r[0]);
+}
+
 pqxx::row PostgresStorage::Impl::LockStudyOfTrial(Txn& txn, int64_t trial_id) {
   const pqxx::result r = db_.Exec(txn, kLockStudyOfTrial, trial_id);
   if (r.empty()) throw NotFound("no trial with id " + std::to_string(trial_id));
@@ -568,12 +589,12 @@ void PostgresStorage::Impl::MarkFinished(Txn& txn, int64_t trial_id, int64_t stu
 
 int64_t PostgresStorage::Impl::InsertWaiting(Txn& txn, int64_t study_id, const pqxx::row& study,
                                              const ParamMap& params, const Json& user_attrs,
-                                             std::optional<int64_t> retry_of) {
+                                             std::optional<int64_t> retry_of, int64_t token) {
   const int64_t number = study[0].as<int64_t>();
   const auto seed = static_cast<uint64_t>(study[3].as<int64_t>());
   db_.Exec(txn, kInsertWaiting, study_id, number, JsonText(ParamsToJson(params)),
            static_cast<int64_t>(internal::TrialSeed(seed, number)), retry_of, internal::Now(),
-           JsonText(user_attrs.is_object() ? user_attrs : Json::object()));
+           JsonText(user_attrs.is_object() ? user_attrs : Json::object()), token);
   db_.Exec(txn, kAdvanceNumber, study_id);
   return number;
 }
@@ -694,9 +715,14 @@ int64_t PostgresStorage::EnqueueTrial(int64_t study_id, const ParamMap& params,
                                       const Json& user_attrs, std::optional<int64_t> retry_of) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   int64_t number = -1;
+  const int64_t token = impl_->NewToken();
   impl_->db_.Write([&](Txn& txn) {
     const pqxx::row study = impl_->LockStudy(txn, study_id);
-    number = impl_->InsertWaiting(txn, study_id, study, params, user_attrs, retry_of);
+    if (const auto earlier = impl_->EarlierRun(txn, study_id, token)) {
+      number = earlier->number;
+      return;
+    }
+    number = impl_->InsertWaiting(txn, study_id, study, params, user_attrs, retry_of, token);
   });
   return number;
 }
@@ -705,10 +731,15 @@ ClaimResult PostgresStorage::ClaimTrial(int64_t study_id, const ClaimRequest& re
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   PostgresDb& db = impl_->db_;
   ClaimResult result;
+  const int64_t token = impl_->NewToken();
   db.Write([&](Txn& txn) {
     result = ClaimResult{};
     const pqxx::row study = impl_->LockStudy(txn, study_id);
     result.counts = impl_->Counts(txn, study_id);
+    if (auto earlier = impl_->EarlierRun(txn, study_id, token)) {
+      result.trial = std::move(*earlier);  // claimed already, by this call's committed run
+      return;
+    }
     if (request.target && result.counts.finished() + result.counts.running >= *request.target) {
       result.status = ClaimStatus::kTargetReached;
       return;
@@ -721,7 +752,8 @@ ClaimResult PostgresStorage::ClaimTrial(int64_t study_id, const ClaimRequest& re
         throw StorageError("trial counts of study " + std::to_string(study_id) + " are corrupt");
       }
       result.trial = ReadTrial(waiting[0]);
-      db.Exec(txn, kClaimWaiting, result.trial.id, worker.host, worker.pid, worker.token, now);
+      db.Exec(txn, kClaimWaiting, result.trial.id, worker.host, worker.pid, worker.token, now,
+              token);
       result.counts.Add(TrialState::kWaiting, -1);
     } else {
       const int64_t number = study[0].as<int64_t>();
@@ -744,7 +776,7 @@ ClaimResult PostgresStorage::ClaimTrial(int64_t study_id, const ClaimRequest& re
       }
       const pqxx::result inserted =
           db.Exec(txn, kInsertRunning, study_id, number, static_cast<int64_t>(t.seed), sample_index,
-                  worker.host, worker.pid, worker.token, now, params);
+                  worker.host, worker.pid, worker.token, now, params, token);
       t.id = inserted[0][0].as<int64_t>();
     }
     result.trial.state = TrialState::kRunning;
@@ -785,6 +817,11 @@ void PostgresStorage::FinishTrial(int64_t trial_id, TrialState state,
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   impl_->db_.Write([&](Txn& txn) {
     const pqxx::row study = impl_->LockStudyOfTrial(txn, trial_id);
+    if (impl_->db_.MayHaveCommitted()) {
+      // Finished already, as asked, by this call's committed run: done.
+      const FrozenTrial t = ReadTrial(impl_->db_.Exec(txn, kSelectTrialById, trial_id)[0]);
+      if (t.state == state && t.reason == ValidText(reason)) return;
+    }
     impl_->MarkFinished(txn, trial_id, study[4].as<int64_t>(), state, values, reason, "finish");
   });
 }
@@ -822,15 +859,23 @@ void PostgresStorage::Heartbeat(int64_t trial_id) {
 bool PostgresStorage::FailLostTrial(int64_t trial_id, const std::string& reason, bool requeue) {
   std::lock_guard<std::mutex> lock(impl_->mutex_);
   bool failed = false;
+  const int64_t token = impl_->NewToken();
   impl_->db_.Write([&](Txn& txn) {
     failed = false;
     const pqxx::row study = impl_->LockStudyOfTrial(txn, trial_id);
     const int64_t study_id = study[4].as<int64_t>();
     const FrozenTrial trial = ReadTrial(impl_->db_.Exec(txn, kSelectTrialById, trial_id)[0]);
-    if (trial.state != TrialState::kRunning) return;
+    if (trial.state != TrialState::kRunning) {
+      // Failed (and re-queued) already by this call's committed run?
+      failed = impl_->db_.MayHaveCommitted() && trial.state == TrialState::kFailed &&
+               trial.reason == ValidText(reason) &&
+               (!requeue || !trial.has_params || impl_->EarlierRun(txn, study_id, token));
+      return;
+    }
     impl_->MarkFinished(txn, trial_id, study_id, TrialState::kFailed, {}, reason, "fail");
     if (requeue && trial.has_params) {
-      impl_->InsertWaiting(txn, study_id, study, trial.params, trial.user_attrs, trial.number);
+      impl_->InsertWaiting(txn, study_id, study, trial.params, trial.user_attrs, trial.number,
+                           token);
     }
     failed = true;
   });

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "automl/error.h"
+#include "testing/postgres_proxy.h"
 #include "testing/postgres_test_server.h"
 #include "testing/storage_conformance.h"
 
@@ -243,6 +244,48 @@ TEST_F(PostgresStorageTest, LogsWithBytesPostgresCannotStoreAreKeptReadably) {
   EXPECT_EQ(log.error_tail, "tail \xef\xbf\xbd");
   s.FinishTrial(c.trial.id, TrialState::kFailed, {}, std::string("bad \x80 byte"));
   EXPECT_EQ(s.GetTrial(c.trial.id).reason, "bad \xef\xbf\xbd byte");
+}
+
+// The connection breaks after the server committed, before its answer arrived (a proxy drops
+// it): the storage reconnects and runs the call again, which must not take effect twice.
+TEST_F(PostgresStorageTest, ACallWhoseCommitAnswerWasLostTakesEffectOnce) {
+  const std::string url = Url();
+  const size_t host = url.find("@127.0.0.1:") + 11;
+  const size_t slash = url.find('/', host);
+  PostgresProxy proxy(std::stoi(url.substr(host, slash - host)));
+  const std::string via_proxy = url.substr(0, host) + std::to_string(proxy.port()) +
+                                url.substr(slash) + "?sslmode=disable&gssencmode=disable";
+  PostgresStorage s({via_proxy});
+  const int64_t study = s.CreateStudy(MakeStudyRecord("doubt"));
+
+  proxy.DropNextCommitAnswer();
+  const ClaimResult claim = s.ClaimTrial(study, Claim(10));
+  EXPECT_EQ(proxy.dropped(), 1);
+  EXPECT_EQ(claim.status, ClaimStatus::kClaimed);
+  EXPECT_EQ(claim.trial.number, 0);
+  EXPECT_EQ(claim.counts.running, 1);
+  EXPECT_EQ(s.CountTrials(study).running, 1) << "the claim ran twice";
+
+  proxy.DropNextCommitAnswer();
+  s.FinishTrial(claim.trial.id, TrialState::kComplete, {0.5}, "");  // no "already COMPLETE"
+  EXPECT_EQ(proxy.dropped(), 2);
+  EXPECT_EQ(s.CountTrials(study).complete, 1);
+
+  proxy.DropNextCommitAnswer();
+  const int64_t number = s.EnqueueTrial(study, {{"x", 0.25}}, Json::object(), std::nullopt);
+  EXPECT_EQ(proxy.dropped(), 3);
+  EXPECT_EQ(number, 1);
+  EXPECT_EQ(s.CountTrials(study).waiting, 1) << "the enqueue ran twice";
+
+  const ClaimResult queued = s.ClaimTrial(study, Claim(10));
+  ASSERT_EQ(queued.trial.number, 1);
+  proxy.DropNextCommitAnswer();
+  EXPECT_TRUE(s.FailLostTrial(queued.trial.id, "worker lost", true));
+  EXPECT_EQ(proxy.dropped(), 4);
+  const TrialCounts counts = s.CountTrials(study);
+  EXPECT_EQ(counts.failed, 1);
+  EXPECT_EQ(counts.waiting, 1) << "the re-queue ran twice";
+  EXPECT_EQ(counts.total(), 3);
 }
 
 // A private server, restarted and stopped under an open storage.
