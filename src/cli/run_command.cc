@@ -88,7 +88,7 @@ class RunCommand : public Command {
     if (max_failures_) raw["max_failures"] = *max_failures_;
     if (stop_after_) raw["stop_after"] = *stop_after_;
 #ifndef AUTOML_HAVE_TORCH
-    if (StudyConfigNeedsTorch(raw)) RunWithTorch();
+    if (StudyConfigNeedsTorch(raw, StudyComponents())) RunWithTorch();
 #endif
     SplitObjectiveThreads(raw);
     const StudyConfig config = StudyConfig::FromJson(raw, config_path_);

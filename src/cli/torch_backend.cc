@@ -58,14 +58,22 @@ void RunWithTorch() {
 #endif
 }
 
-bool StudyConfigNeedsTorch(const Json& config) {
+bool StudyConfigNeedsTorch(const Json& config, const Components& components) {
   if (!config.is_object()) return false;
   const Json& objective = config.value("objective", Json());
   if (objective.is_object() && objective.contains("task")) return true;
-  // The samplers automl::torch adds (dl::AddTorchComponents).
-  const Json& sampler = config.value("sampler", Json());
-  const Json name = sampler.is_object() ? sampler.value("name", Json()) : sampler;
-  return name == "reinforce";
+#ifdef AUTOML_TORCH_BACKEND
+  // A component's name: the value itself, or its `name` (as StudyConfig reads them).
+  const auto unknown = [&config](const char* key, const auto& registry) {
+    const Json& spec = config.value(key, Json());
+    const Json& name = spec.is_object() ? spec.value("name", Json()) : spec;
+    return name.is_string() && !registry.Contains(name.get<std::string>());
+  };
+  return unknown("sampler", components.samplers) || unknown("pruner", components.pruners);
+#else
+  (void)components;
+  return false;
+#endif
 }
 
 }  // namespace automl::cli

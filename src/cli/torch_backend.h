@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "automl/json.h"
+#include "automl/registry.h"
 
 namespace automl::cli {
 
@@ -23,8 +24,10 @@ void KeepCommandLine(int argc, char** argv);
 // FailedPrecondition saying so. In automl-torch itself it is never called.
 [[noreturn]] void RunWithTorch();
 
-// True when a study config (its objective and sampler) needs LibTorch in this process.
-bool StudyConfigNeedsTorch(const Json& config);
+// True when a study config needs LibTorch in this process: its objective trains in process, or
+// (where automl-torch exists) it names a sampler or pruner that |components| lacks, which only
+// automl-torch's registry may have.
+bool StudyConfigNeedsTorch(const Json& config, const Components& components);
 
 }  // namespace automl::cli
 

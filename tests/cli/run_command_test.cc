@@ -526,6 +526,28 @@ TEST_F(RunCommandTest, CommandObjectivesRunWithoutLibTorchLoaded) {
   EXPECT_EQ(Load("t").GetTrial(0).values, std::vector<double>{0});
 }
 
+// A sampler only automl-torch registers (reinforce) sends the run there; a name neither knows
+// is still one line naming the known ones.
+TEST_F(RunCommandTest, ARunWithATorchSamplerIsHandedToAutomlTorch) {
+  if (!std::filesystem::exists(std::filesystem::path(AUTOML_CLI).parent_path() / "automl-torch")) {
+    GTEST_SKIP() << "built without LibTorch: no automl-torch";
+  }
+  std::string discrete =
+      Config("r", 2, R"("branin", "{x}", "{y}")") + "sampler: {name: reinforce}\n";
+  for (const char* bounds : {"low: -5, high: 10", "low: 0, high: 15"}) {
+    discrete.replace(discrete.find(bounds), std::string(bounds).size(),
+                     std::string(bounds) + ", step: 1");  // the controller's choices are discrete
+  }
+  const CliResult run = Run(Write("r.yaml", discrete));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(Load("r").Counts().complete, 2);
+  const CliResult typo =
+      Run(Write("t.yaml", Config("t", 2, R"("branin", "{x}", "{y}")") + "sampler: reinforc\n"));
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_THAT(typo.err, HasSubstr("unknown sampler 'reinforc'"));
+  EXPECT_THAT(typo.err, HasSubstr("reinforce"));
+}
+
 #ifdef AUTOML_WITH_POSTGRES
 // Four workers on a PostgreSQL study while the server restarts (a fast shutdown cuts every
 // session): they reconnect, finish, and together meet the target exactly.

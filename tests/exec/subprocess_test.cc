@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -183,6 +184,31 @@ TEST(SubprocessTest, StderrTailIsKeptAndBounded) {
 }
 
 // ---- Exit status ----
+
+// SubprocessOptions::function: a forked copy of this process runs it, with the same pipes,
+// process group and exit status as a program would have.
+TEST(SubprocessTest, AFunctionRunsInAForkedChildWithItsOutputAndExitCode) {
+  const pid_t parent = getpid();
+  SubprocessOptions options;
+  options.function = [parent] {
+    std::printf("child of %d is %d\n", static_cast<int>(parent), static_cast<int>(getpid()));
+    std::fprintf(stderr, "to stderr\n");
+    return getpgid(0) == getpid() && getppid() == parent ? 3 : 4;
+  };
+  Subprocess child(options);
+  std::vector<std::string> lines;
+  const ExitStatus status = child.Finish([&](std::string_view l) { lines.emplace_back(l); });
+  EXPECT_EQ(status.code, 3) << "not its own process group, or not our child";
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "child of " + std::to_string(parent) + " is " + std::to_string(child.pid()));
+  EXPECT_EQ(child.stderr_tail(), "to stderr\n");
+
+  SubprocessOptions throwing;
+  throwing.function = []() -> int { throw InvalidArgument("no such study"); };
+  Subprocess failed(throwing);
+  EXPECT_EQ(failed.Finish([](std::string_view) {}).code, 1);
+  EXPECT_THAT(failed.stderr_tail(), HasSubstr("no such study"));
+}
 
 TEST(ExitStatusTest, Describe) {
   ExitStatus exited;

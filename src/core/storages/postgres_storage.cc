@@ -294,28 +294,11 @@ std::string ValidText(const std::string& text) {
 }
 
 Json ParseJson(const pqxx::field& field, const char* what) {
-  try {
-    return Json::parse(field.c_str());
-  } catch (const Json::exception& e) {
-    throw StorageError(std::string("corrupt ") + what + " in the database: " + e.what());
-  }
+  return internal::ParseStoredJson(field.c_str(), what);
 }
 
-std::vector<Direction> DirectionsFromJson(const Json& j) {
-  std::vector<Direction> out;
-  for (const Json& d : j) {
-    const auto direction = ParseDirection(d.get<std::string>());
-    if (!direction) throw StorageError("corrupt direction in the database: " + d.dump());
-    out.push_back(*direction);
-  }
-  return out;
-}
-
-Json DirectionsToJson(const std::vector<Direction>& directions) {
-  Json out = Json::array();
-  for (Direction d : directions) out.push_back(DirectionName(d));
-  return out;
-}
+using internal::DirectionsFromJson;
+using internal::DirectionsToJson;
 
 template <typename T>
 std::optional<T> Optional(const pqxx::field& field) {

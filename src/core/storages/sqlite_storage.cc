@@ -143,28 +143,11 @@ constexpr const char* kSelectNext =
 std::string JsonText(const Json& j) { return j.dump(); }
 
 Json ParseJson(const std::string& text, const char* what) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::exception& e) {
-    throw StorageError(std::string("corrupt ") + what + " in the database: " + e.what());
-  }
+  return internal::ParseStoredJson(text, what);
 }
 
-std::vector<Direction> DirectionsFromJson(const Json& j) {
-  std::vector<Direction> out;
-  for (const Json& d : j) {
-    const auto direction = ParseDirection(d.get<std::string>());
-    if (!direction) throw StorageError("corrupt direction in the database: " + d.dump());
-    out.push_back(*direction);
-  }
-  return out;
-}
-
-Json DirectionsToJson(const std::vector<Direction>& directions) {
-  Json out = Json::array();
-  for (Direction d : directions) out.push_back(DirectionName(d));
-  return out;
-}
+using internal::DirectionsFromJson;
+using internal::DirectionsToJson;
 
 StudyRecord ReadStudy(const SqliteStatement& s) {
   StudyRecord study;

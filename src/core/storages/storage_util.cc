@@ -66,4 +66,28 @@ std::vector<double> ValuesFromJson(const Json& json) {
   return out;
 }
 
+Json ParseStoredJson(std::string_view text, const char* what) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::exception& e) {
+    throw StorageError(std::string("corrupt ") + what + " in the database: " + e.what());
+  }
+}
+
+Json DirectionsToJson(const std::vector<Direction>& directions) {
+  Json out = Json::array();
+  for (Direction d : directions) out.push_back(DirectionName(d));
+  return out;
+}
+
+std::vector<Direction> DirectionsFromJson(const Json& json) {
+  std::vector<Direction> out;
+  for (const Json& d : json) {
+    const auto direction = d.is_string() ? ParseDirection(d.get<std::string>()) : std::nullopt;
+    if (!direction) throw StorageError("corrupt direction in the database: " + d.dump());
+    out.push_back(*direction);
+  }
+  return out;
+}
+
 }  // namespace automl::internal

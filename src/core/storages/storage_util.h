@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "automl/error.h"
@@ -30,6 +31,13 @@ void CheckFinishState(TrialState state);
 // JSON has no non-finite numbers (an intermediate loss may well be NaN).
 Json ValuesToJson(const std::vector<double>& values);
 std::vector<double> ValuesFromJson(const Json& json);
+
+// JSON text read back from a database; StorageError naming |what| when it does not parse.
+Json ParseStoredJson(std::string_view text, const char* what);
+
+// A study's directions as stored: a list of "minimize"/"maximize".
+Json DirectionsToJson(const std::vector<Direction>& directions);
+std::vector<Direction> DirectionsFromJson(const Json& json);
 
 }  // namespace automl::internal
 
